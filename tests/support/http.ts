@@ -1,0 +1,44 @@
+/**
+ * Shared by the lesson suites: start an app or server for real on 127.0.0.1, port 0, and close it.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Running {
+  /** Base URL without a trailing slash, e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** Serves a request listener (an Express app is one) on 127.0.0.1 at a free port. */
+export function serve(handler: http.RequestListener): Promise<Running> {
+  return listening(http.createServer(handler));
+}
+
+/** Listens an already-made server on 127.0.0.1 at a free port. */
+export function listening(server: http.Server): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        port,
+        server,
+        close: () => closeServer(server),
+      });
+    });
+  });
+}
+
+/** Closes a server, ending idle keep-alive connections so the close does not wait for them. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) return resolve();
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

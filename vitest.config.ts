@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { currentTarget, exerciseAlias, tsconfigFor } from './workbook/target.ts';
+
+const target = currentTarget();
+
+export default defineConfig({
+  resolve: { alias: [exerciseAlias(target)] },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    typecheck: {
+      enabled: true,
+      include: ['tests/**/*.test-d.ts'],
+      tsconfig: tsconfigFor(target),
+      // tsc checks the whole project; a type error in another lesson's exercise must not fail this
+      // lesson's run. Errors inside the type tests still fail them, test by test, and
+      // `npm run check` type-checks everything.
+      ignoreSourceErrors: true,
+    },
+    // Lesson suites start real servers and sockets; a slow, loaded machine still finishes in time.
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+  },
+});
