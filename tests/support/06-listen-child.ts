@@ -1,0 +1,36 @@
+/**
+ * Lesson 06's EACCES check runs here, in a separate process that may lack the privilege to bind
+ * low ports (the suite starts it as a normal user, or as root with CAP_NET_BIND_SERVICE dropped).
+ *
+ * Usage: node --import tsx tests/support/06-listen-child.ts <exercise.ts path> <port>
+ * Prints one JSON line: what the exercise's listenOn did with 127.0.0.1:<port>.
+ */
+import net from 'node:net';
+import { pathToFileURL } from 'node:url';
+
+const [exercisePath, portText] = process.argv.slice(2);
+if (!exercisePath || !portText) throw new Error('usage: 06-listen-child.ts <exercise.ts> <port>');
+
+const exercise = (await import(pathToFileURL(exercisePath).href)) as typeof import('#exercise/06-bind-address');
+const server = net.createServer();
+const options = { host: '127.0.0.1', port: Number(portText) };
+
+let report: Record<string, unknown>;
+try {
+  const bound = await exercise.listenOn(server, options);
+  report = { outcome: 'listening', address: bound.address, port: bound.port };
+  await bound.close();
+} catch (error) {
+  const e = error as Partial<InstanceType<typeof exercise.ListenError>>;
+  report = {
+    outcome: 'rejected',
+    isListenError: error instanceof exercise.ListenError,
+    code: e.code,
+    host: e.host,
+    port: e.port,
+    message: e.message,
+  };
+}
+report.stillListening = server.listening;
+if (server.listening) server.close();
+process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -1,0 +1,178 @@
+/**
+ * Lesson 06's second host: a Linux network namespace joined to this one by a veth pair.
+ *
+ * Only the suite for lesson 06 uses this. It needs root and iproute2 (`ip`). Everything it makes
+ * carries a unique name (prefix, process id, random part) and is removed by `teardown`, which is
+ * safe to call more than once and after a half-finished setup.
+ *
+ * Addresses: a private /29 in 10.200.X.0 (X random, skipped when this machine already uses it).
+ *   .1  the host side of the link (in this namespace): servers here are what the other host calls
+ *   .2  the other host: nothing listens there, so connections to it are refused
+ *   .3  also the other host, but it never answers (its replies are routed into a blackhole), to
+ *       show a probe's timeout
+ * Only these addresses are ever contacted.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const PREFIX = 'wb06';
+
+export interface SecondHost {
+  /** The namespace's name (for `ip netns exec`). */
+  ns: string;
+  /** The veth end that stays in this (the host's) namespace. */
+  hostLink: string;
+  /** The veth end inside the namespace. */
+  nsLink: string;
+  /** The host's address on the link: what the other host connects to. */
+  hostAddress: string;
+  /** The other host's address: refuses connections (nothing listens). */
+  otherAddress: string;
+  /** Another address of the other host that never answers. */
+  silentAddress: string;
+}
+
+async function ip(...args: string[]): Promise<string> {
+  const { stdout } = await run('ip', args, { timeout: 10_000 });
+  return stdout;
+}
+
+/** Why the namespace tests cannot run here, or null when they can. */
+export async function whyNoSecondHost(): Promise<string | null> {
+  if (process.platform !== 'linux') return `network namespaces are a Linux feature (this is ${process.platform})`;
+  if (process.getuid?.() !== 0) return 'creating a network namespace needs root (CI runs this suite as root)';
+  try {
+    await ip('-V');
+  } catch {
+    return 'the `ip` command (iproute2) is not installed';
+  }
+  // Creating and removing one is the only reliable test (containers may forbid it even to root).
+  const probeName = `${PREFIX}-check-${process.pid}-${randomBytes(2).toString('hex')}`;
+  try {
+    await ip('netns', 'add', probeName);
+  } catch (error) {
+    return `this machine refuses to create a network namespace (${firstLine(error)})`;
+  } finally {
+    await ip('netns', 'del', probeName).catch(() => undefined);
+  }
+  return null;
+}
+
+/** Creates the namespace, the veth pair and the addresses. On failure, removes what it made and throws. */
+export async function createSecondHost(): Promise<SecondHost> {
+  await removeStale();
+  const tag = randomBytes(3).toString('hex');
+  const subnet = await freeSubnet();
+  const host: SecondHost = {
+    ns: `${PREFIX}-${process.pid}-${tag}`,
+    // Interface names are limited to 15 characters.
+    hostLink: `${PREFIX}h${tag}`,
+    nsLink: `${PREFIX}n${tag}`,
+    hostAddress: `${subnet}.1`,
+    otherAddress: `${subnet}.2`,
+    silentAddress: `${subnet}.3`,
+  };
+  try {
+    await ip('netns', 'add', host.ns);
+    await ip('link', 'add', host.hostLink, 'type', 'veth', 'peer', 'name', host.nsLink, 'netns', host.ns);
+    await ip('addr', 'add', `${host.hostAddress}/29`, 'dev', host.hostLink);
+    await ip('link', 'set', host.hostLink, 'up');
+    const inside = (...args: string[]) => ip('-n', host.ns, ...args);
+    await inside('addr', 'add', `${host.otherAddress}/29`, 'dev', host.nsLink);
+    await inside('addr', 'add', `${host.silentAddress}/29`, 'dev', host.nsLink);
+    await inside('link', 'set', host.nsLink, 'up');
+    await inside('link', 'set', 'lo', 'up');
+    // Replies sent from the silent address go nowhere: a connection to it gets no answer at all.
+    await inside('rule', 'add', 'from', host.silentAddress, 'lookup', '100');
+    await inside('route', 'add', 'blackhole', 'default', 'table', '100');
+    return host;
+  } catch (error) {
+    await teardown(host);
+    throw new Error(`could not set up the second host (${firstLine(error)})`, { cause: error });
+  }
+}
+
+/** Removes the namespace (which takes its veth end, and so the pair, with it) and the host link. */
+export async function teardown(host: Pick<SecondHost, 'ns' | 'hostLink'>): Promise<void> {
+  await ip('netns', 'del', host.ns).catch(() => undefined);
+  await ip('link', 'del', host.hostLink).catch(() => undefined);
+}
+
+/** What is still there of `host`: an empty list when teardown left nothing behind. */
+export async function leftovers(host: Pick<SecondHost, 'ns' | 'hostLink' | 'nsLink'>): Promise<string[]> {
+  const namespaces = (await ip('netns', 'list')).split('\n').map((line) => line.split(' ')[0]);
+  const links = await ip('-o', 'link', 'show');
+  const found: string[] = [];
+  if (namespaces.includes(host.ns)) found.push(`namespace ${host.ns} (ip netns list)`);
+  for (const link of [host.hostLink, host.nsLink]) {
+    if (new RegExp(`^\\d+: ${link}[@:]`, 'm').test(links)) found.push(`link ${link} (ip link)`);
+  }
+  return found;
+}
+
+/** Synchronous last resort for an interrupted run (process exit): same as teardown. */
+export function teardownSync(host: Pick<SecondHost, 'ns' | 'hostLink'>): void {
+  for (const args of [['netns', 'del', host.ns], ['link', 'del', host.hostLink]]) {
+    try {
+      execFileSync('ip', args, { stdio: 'ignore', timeout: 5_000 });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * From inside the namespace, tries a TCP connection to address:port with plain Node.
+ * @returns "connected", or the error code ("ECONNREFUSED", ...), or "ETIMEDOUT"
+ */
+export async function connectFromSecondHost(host: SecondHost, address: string, port: number): Promise<string> {
+  const script = `
+    const net = require('node:net');
+    const [address, port] = process.argv.slice(1);
+    const socket = net.connect({ host: address, port: Number(port) });
+    const done = (what) => { clearTimeout(timer); socket.destroy(); process.stdout.write(what); };
+    const timer = setTimeout(() => done('ETIMEDOUT'), 3000);
+    socket.once('connect', () => done('connected'));
+    socket.once('error', (error) => done(error.code ?? String(error)));
+  `;
+  const { stdout } = await run('ip', ['netns', 'exec', host.ns, process.execPath, '-e', script, address, String(port)], {
+    timeout: 10_000,
+  });
+  return stdout.trim();
+}
+
+/** Removes namespaces (and their links) left by an earlier run of this suite that was killed. */
+async function removeStale(): Promise<void> {
+  const names = (await ip('netns', 'list')).split('\n').map((line) => line.split(' ')[0] ?? '');
+  for (const name of names) {
+    const match = new RegExp(`^${PREFIX}-(\\d+)-([0-9a-f]{6})$`).exec(name);
+    if (!match || alive(Number(match[1]))) continue;
+    await teardown({ ns: name, hostLink: `${PREFIX}h${match[2]}` });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A 10.200.X prefix that no address or route on this machine uses yet. */
+async function freeSubnet(): Promise<string> {
+  const used = (await ip('-4', 'addr', 'show')) + (await ip('-4', 'route', 'show', 'table', 'all'));
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const candidate = `10.200.${randomBytes(1)[0]}`;
+    if (!used.includes(`${candidate}.`)) return candidate;
+  }
+  throw new Error('no free 10.200.X.0/29 subnet found');
+}
+
+function firstLine(error: unknown): string {
+  const text = (error as { stderr?: string }).stderr?.trim() || (error as Error).message || String(error);
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,222 @@
+/**
+ * `npm start`: the guide. It runs every suite once to find where the learner is, then shows the
+ * current lesson and reruns its tests on every save. Keys: h hint, l list, n next, q quit.
+ * Without a terminal (CI, a pipe) it prints the status once and exits 0.
+ */
+import fs from 'node:fs';
+import { describeFailure, paint, progressBar } from './format.ts';
+import { formatHint, nextHint } from './hints.ts';
+import { listLessons, relative, type Lesson } from './lessons.ts';
+import { passed, SuiteRunner, type LessonReport } from './run-suites.ts';
+
+const FAILURES_SHOWN = 5;
+const DEBOUNCE_MS = 80;
+
+/** Everything the screen shows, so that rendering is a plain function of it. */
+export interface GuideView {
+  reports: Map<string, LessonReport>;
+  lessons: Lesson[];
+  current: Lesson | undefined;
+  /** A line or two above the lesson: a lesson just passed, a hint, the list. */
+  notice?: string;
+  running?: boolean;
+}
+
+export function renderStatus(view: GuideView): string {
+  const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
+  const out = [paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ''];
+  if (view.notice) out.push(view.notice, '');
+  const lesson = view.current;
+  if (!lesson) {
+    out.push(paint('green', 'Every lesson passes. Well done!'), 'Read any solution in solutions/, or reset a lesson with `npm run reset -- NN` to do it again.');
+    return out.join('\n');
+  }
+  out.push(
+    paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
+    `  read  ${relative(lesson.readme)}`,
+    `  edit  ${relative(lesson.exercise)}`,
+    `  try   npm run example -- ${lesson.number}`,
+    '',
+  );
+  const report = view.reports.get(lesson.id);
+  if (view.running && !report) out.push(paint('dim', 'Running the tests…'));
+  if (report) out.push(describeReport(report));
+  return out.join('\n');
+}
+
+function describeReport(report: LessonReport): string {
+  const { lesson, tests, errors } = report;
+  if (passed(report)) {
+    return `${paint('green', `✓ All ${tests.length} tests pass.`)} Read the annotated solution: ${relative(lesson.solution)}`;
+  }
+  const out: string[] = [];
+  for (const error of errors) out.push(`${paint('red', '✗ The suite could not run:')} ${error}`);
+  const failing = tests.filter((test) => test.state === 'failed');
+  const ok = tests.filter((test) => test.state === 'passed').length;
+  if (tests.length > 0) out.push(`${ok} of ${tests.length} tests pass. To fix next:`);
+  for (const test of failing.slice(0, FAILURES_SHOWN)) out.push(describeFailure(test));
+  if (failing.length > FAILURES_SHOWN) out.push(paint('dim', `  … and ${failing.length - FAILURES_SHOWN} more (npm test -- ${lesson.number} shows all)`));
+  return out.join('\n');
+}
+
+function isDone(view: GuideView, lesson: Lesson): boolean {
+  const report = view.reports.get(lesson.id);
+  return report !== undefined && passed(report);
+}
+
+function firstUnfinished(view: GuideView): Lesson | undefined {
+  return view.lessons.find((lesson) => !isDone(view, lesson));
+}
+
+function formatLessonList(view: GuideView): string {
+  const rows = view.lessons.map((lesson) => {
+    const mark = isDone(view, lesson) ? paint('green', '✓') : view.reports.has(lesson.id) ? paint('red', '✗') : ' ';
+    const here = lesson === view.current ? paint('cyan', ' ← you are here') : '';
+    return `  ${mark} ${lesson.id.padEnd(24)} ${lesson.title}${here}`;
+  });
+  return ['Lessons:', ...rows].join('\n');
+}
+
+/** Runs every suite once and returns the view: the starting point of both modes. */
+async function survey(runner: SuiteRunner): Promise<GuideView> {
+  const lessons = listLessons();
+  const view: GuideView = { lessons, reports: new Map(), current: undefined };
+  for (const report of await runner.run(lessons)) view.reports.set(report.lesson.id, report);
+  view.current = firstUnfinished(view);
+  return view;
+}
+
+export async function runGuide(interactive: boolean): Promise<void> {
+  const runner = await SuiteRunner.open('lessons');
+  if (!interactive) {
+    try {
+      console.log(renderStatus(await survey(runner)));
+      console.log(`\n(No terminal here, so the guide printed the status once. Run \`npm start\` in a terminal to keep it open.)`);
+    } finally {
+      await runner.close();
+    }
+    return;
+  }
+  await new Guide(runner, await survey(runner)).start();
+}
+
+class Guide {
+  private watcher: fs.FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private rerunWanted = false;
+
+  constructor(
+    private readonly runner: SuiteRunner,
+    private readonly view: GuideView,
+  ) {}
+
+  async start(): Promise<void> {
+    process.stdin.setRawMode(true);
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (key: string) => void this.onKey(key));
+    this.watch();
+    this.render();
+    await new Promise<void>(() => {
+      // Runs until the learner presses q; quit() exits the process.
+    });
+  }
+
+  private render(): void {
+    const keys = paint('dim', '\n[h] hint  [l] list  [n] next lesson  [q] quit   — save the exercise to rerun its tests');
+    process.stdout.write(`\x1b[2J\x1b[H${renderStatus(this.view)}\n${keys}\n`);
+  }
+
+  private watch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    const lesson = this.view.current;
+    if (!lesson) return;
+    // Watch the folder, not the file: editors often save by writing a new file and renaming it,
+    // which a watch on the old file would miss.
+    this.watcher = fs.watch(lesson.dir, (_event, name) => {
+      if (name !== null && name !== 'exercise.ts') return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.rerun(), DEBOUNCE_MS);
+    });
+  }
+
+  private async rerun(): Promise<void> {
+    const lesson = this.view.current;
+    if (!lesson) return;
+    if (this.running) {
+      this.rerunWanted = true;
+      return;
+    }
+    this.running = true;
+    this.view.running = true;
+    try {
+      const passedBefore = isDone(this.view, lesson);
+      const [report] = await this.runner.run([lesson]);
+      this.view.reports.set(lesson.id, report!);
+      if (passed(report!) && !passedBefore) this.moveOn(lesson);
+    } finally {
+      this.running = false;
+      this.view.running = false;
+    }
+    this.render();
+    if (this.rerunWanted) {
+      this.rerunWanted = false;
+      await this.rerun();
+    }
+  }
+
+  /** A lesson just passed: say so, point to its solution, go to the next unfinished one. */
+  private moveOn(lesson: Lesson): void {
+    this.view.notice = `${paint('green', `✓ Lesson ${lesson.number} passes!`)} Read the annotated solution: ${relative(lesson.solution)}`;
+    const next = firstUnfinished(this.view);
+    if (next !== lesson) this.goTo(next);
+  }
+
+  private goTo(lesson: Lesson | undefined): void {
+    this.view.current = lesson;
+    this.watch();
+    if (lesson) void this.rerun();
+  }
+
+  private async onKey(key: string): Promise<void> {
+    const lesson = this.view.current;
+    switch (key) {
+      case 'q':
+      case '\u0003': // Ctrl-C arrives as a key in raw mode
+        return this.quit();
+      case 'h':
+        this.view.notice = lesson ? this.hintFor(lesson) : undefined;
+        break;
+      case 'l':
+        this.view.notice = formatLessonList(this.view);
+        break;
+      case 'n': {
+        const at = lesson ? this.view.lessons.indexOf(lesson) : -1;
+        this.view.notice = undefined;
+        this.goTo(this.view.lessons[(at + 1) % this.view.lessons.length]);
+        break;
+      }
+      default:
+        return;
+    }
+    this.render();
+  }
+
+  private hintFor(lesson: Lesson): string {
+    try {
+      return formatHint(lesson, nextHint(lesson));
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  private async quit(): Promise<void> {
+    this.watcher?.close();
+    clearTimeout(this.timer);
+    process.stdin.setRawMode(false);
+    await this.runner.close();
+    process.stdout.write('\nBye! `npm start` picks up where you left off.\n');
+    process.exit(0);
+  }
+}

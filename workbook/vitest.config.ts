@@ -1,0 +1,9 @@
+// The runner's own tests (npm run check runs them); the lesson suites use ../vitest.config.ts.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['workbook/test/**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});
