@@ -3,6 +3,7 @@
  * `progress` and `check` can say which tests pass without parsing vitest's printed output.
  */
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
 import type { TestModule, Vitest } from 'vitest/node';
 import type { Lesson } from './lessons.ts';
@@ -45,12 +46,15 @@ export class SuiteRunner {
   static async open(target: Target): Promise<SuiteRunner> {
     // vitest.config.ts reads the switch when it loads, which happens inside createVitest.
     process.env[TARGET_VARIABLE] = target;
-    const vitest = await createVitest('test', {
-      root: ROOT,
-      config: path.join(ROOT, 'vitest.config.ts'),
-      watch: false,
-      reporters: [{}],
-    });
+    // Results are read from the returned modules; vitest's own printing (a banner about type
+    // testing being experimental, among others) would only clutter the guide and the check.
+    const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const vitest = await createVitest(
+      'test',
+      { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false, reporters: [{}] },
+      {},
+      { stdout: quiet, stderr: quiet },
+    );
     return new SuiteRunner(vitest);
   }
 

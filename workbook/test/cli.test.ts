@@ -29,6 +29,6 @@ describe('the command line', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/\d+\/\d+ lessons/);
     expect(stdout).toContain('lessons/01-models/exercise.ts');
-    expect(stdout.match(/the guide/g), 'the header appears once').toHaveLength(1);
+    expect(stdout.match(/FastAPI ways in TypeScript — the guide/g), 'the header appears once').toHaveLength(1);
   });
 });
