@@ -20,6 +20,8 @@ export interface GuideView {
   /** A line or two above the lesson: a lesson just passed, a hint, the list. */
   notice?: string;
   running?: boolean;
+  /** How long the last run of the current lesson took, in milliseconds. */
+  lastRunMs?: number;
 }
 
 export function renderStatus(view: GuideView): string {
@@ -41,6 +43,7 @@ export function renderStatus(view: GuideView): string {
   const report = view.reports.get(lesson.id);
   if (view.running && !report) out.push(paint('dim', 'Running the tests…'));
   if (report) out.push(describeReport(report));
+  if (view.lastRunMs !== undefined) out.push(paint('dim', `\n(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`));
   return out.join('\n');
 }
 
@@ -51,12 +54,20 @@ function describeReport(report: LessonReport): string {
   }
   const out: string[] = [];
   for (const error of errors) out.push(`${paint('red', '✗ The suite could not run:')} ${error}`);
-  const failing = tests.filter((test) => test.state === 'failed');
+  // Behaviour first: a type test's compiler message means more once the run-time tests pass.
+  const failing = tests
+    .filter((test) => test.state === 'failed')
+    .sort((a, b) => Number(isTypeTest(a.file)) - Number(isTypeTest(b.file)))
+    .map((test) => (isTypeTest(test.file) ? { ...test, name: `(type test) ${test.name}` } : test));
   const ok = tests.filter((test) => test.state === 'passed').length;
   if (tests.length > 0) out.push(`${ok} of ${tests.length} tests pass. To fix next:`);
   for (const test of failing.slice(0, FAILURES_SHOWN)) out.push(describeFailure(test));
   if (failing.length > FAILURES_SHOWN) out.push(paint('dim', `  … and ${failing.length - FAILURES_SHOWN} more (npm test -- ${lesson.number} shows all)`));
   return out.join('\n');
+}
+
+function isTypeTest(file: string): boolean {
+  return file.endsWith('.test-d.ts');
 }
 
 function isDone(view: GuideView, lesson: Lesson): boolean {
@@ -152,7 +163,9 @@ class Guide {
     this.view.running = true;
     try {
       const passedBefore = isDone(this.view, lesson);
+      const started = performance.now();
       const [report] = await this.runner.run([lesson]);
+      this.view.lastRunMs = performance.now() - started;
       this.view.reports.set(lesson.id, report!);
       if (passed(report!) && !passedBefore) this.moveOn(lesson);
     } finally {

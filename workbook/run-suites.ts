@@ -60,12 +60,27 @@ export class SuiteRunner {
 
   async run(lessons: Lesson[]): Promise<LessonReport[]> {
     for (const lesson of lessons) this.vitest.invalidateFile(lesson.exercise);
+    await this.forgetTypeResults();
     const specifications = await this.vitest.globTestSpecifications(lessons.map(suiteFilter));
     const { testModules, unhandledErrors } = await this.vitest.runTestSpecifications(specifications, true);
     const reports = lessons.map((lesson) => reportFor(lesson, testModules));
     // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
     for (const report of reports) report.errors.push(...unhandledErrors.map(describeError));
     return reports;
+  }
+
+  /**
+   * vitest's type-test pool is made for watch mode: in one open instance, a second run reports
+   * the first run's type results (after waiting 500 ms for tsc's watcher). Dropping the checker
+   * makes every run start a fresh tsc. `typechecker` is internal to vitest, which is pinned to an
+   * exact version; workbook/test/run-suites.test.ts fails if this stops working.
+   */
+  private async forgetTypeResults(): Promise<void> {
+    for (const project of this.vitest.projects) {
+      const internal = project as unknown as { typechecker?: { stop(): Promise<void> } };
+      await internal.typechecker?.stop();
+      internal.typechecker = undefined;
+    }
   }
 
   close(): Promise<void> {
