@@ -41,9 +41,13 @@ export function suiteFilter(lesson: Lesson): string {
  * paying vitest's start-up again.
  */
 export class SuiteRunner {
-  private constructor(private readonly vitest: Vitest) {}
+  private constructor(
+    private readonly vitest: Vitest,
+    private readonly root: string,
+  ) {}
 
-  static async open(target: Target): Promise<SuiteRunner> {
+  /** Opens vitest on a workbook (this one unless the runner's tests pass a copy). */
+  static async open(target: Target, root = ROOT): Promise<SuiteRunner> {
     // vitest.config.ts reads the switch when it loads, which happens inside createVitest.
     process.env[TARGET_VARIABLE] = target;
     // Results are read from the returned modules; vitest's own printing (a banner about type
@@ -51,11 +55,11 @@ export class SuiteRunner {
     const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
     const vitest = await createVitest(
       'test',
-      { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false, reporters: [{}] },
+      { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [{}] },
       {},
       { stdout: quiet, stderr: quiet },
     );
-    return new SuiteRunner(vitest);
+    return new SuiteRunner(vitest, root);
   }
 
   async run(lessons: Lesson[]): Promise<LessonReport[]> {
@@ -63,7 +67,7 @@ export class SuiteRunner {
     await this.forgetTypeResults();
     const specifications = await this.vitest.globTestSpecifications(lessons.map(suiteFilter));
     const { testModules, unhandledErrors } = await this.vitest.runTestSpecifications(specifications, true);
-    const reports = lessons.map((lesson) => reportFor(lesson, testModules));
+    const reports = lessons.map((lesson) => reportFor(lesson, testModules, this.root));
     // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
     for (const report of reports) report.errors.push(...unhandledErrors.map(describeError));
     return reports;
@@ -98,10 +102,10 @@ export async function runSuites(target: Target, lessons: Lesson[]): Promise<Less
   }
 }
 
-function reportFor(lesson: Lesson, modules: TestModule[]): LessonReport {
+function reportFor(lesson: Lesson, modules: TestModule[], root: string): LessonReport {
   const report: LessonReport = { lesson, tests: [], errors: [] };
   for (const module of modules) {
-    const file = path.relative(ROOT, module.moduleId);
+    const file = path.relative(root, module.moduleId);
     if (!file.startsWith(suiteFilter(lesson))) continue;
     for (const error of module.errors()) report.errors.push(`${file}: ${describeError(error)}`);
     for (const test of module.children.allTests()) {
