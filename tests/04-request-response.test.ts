@@ -1,0 +1,556 @@
+import http from 'node:http';
+import express from 'express';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { z } from 'zod';
+import {
+  ApiError,
+  ClientError,
+  createApp,
+  InvalidResponseError,
+  postJson,
+  ProcessResponse,
+  RequestTimeoutError,
+  respond,
+  UserPublic,
+  validateBody,
+  type AppOptions,
+  type StoredUser,
+  type UserStore,
+} from '#exercise/04-request-response';
+import { garbage, preview } from './support/04-garbage.ts';
+import { listening, serve, type Running } from './support/http.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: every server a test starts is closed after it.
+// ---------------------------------------------------------------------------------------------
+
+const running: Running[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(running.splice(0).map((server) => server.close()));
+});
+
+async function startApp(options?: AppOptions): Promise<string> {
+  const server = await serve(createApp(options));
+  running.push(server);
+  return server.url;
+}
+
+async function startHandler(handler: http.RequestListener): Promise<string> {
+  const server = await listening(http.createServer(handler));
+  running.push(server);
+  return server.url;
+}
+
+interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+  /** The parsed body, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+/** Sends one request and reads the whole answer (bounded by a timeout). */
+async function call(url: string, init: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const response = await fetch(url, { method: init.method ?? 'GET', body: init.body, headers: init.headers, signal: AbortSignal.timeout(5000) });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, json };
+}
+
+/** POSTs a value as JSON (or a string as it is) with Content-Type: application/json. */
+function postAsJson(url: string, body: unknown): Promise<Answer> {
+  return call(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+}
+
+const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+const said = (answer: Answer) => `${answer.status} ${answer.text.slice(0, 300)}`;
+
+/** The FastAPI-shaped detail list of a 422 answer (empty when it is not one). */
+function detailOf(answer: Answer): { loc: unknown; msg: unknown; type: unknown }[] {
+  const detail = (answer.json as { detail?: unknown } | undefined)?.detail;
+  return Array.isArray(detail) ? detail : [];
+}
+
+const locsOf = (answer: Answer) => detailOf(answer).map((entry) => entry.loc);
+
+/** Checks an error answer: JSON with a non-empty string `detail`. */
+function expectStringDetail(answer: Answer, what: string) {
+  expect(answer.contentType, `${what}: the answer should be JSON; got ${said(answer)}`).toMatch(/application\/json/);
+  const detail = (answer.json as { detail?: unknown } | undefined)?.detail;
+  expect(typeof detail === 'string' && detail.length > 0, `${what}: expected {"detail": "<a message>"}; got ${said(answer)}`).toBe(true);
+}
+
+/** Silences (and records) the server's own error log while a test provokes a 500. */
+const quietErrors = () => vi.spyOn(console, 'error').mockImplementation(() => {});
+
+const ada = { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery' };
+
+/** A user store for injection: answers with `record`, or fails with `failure`. */
+function storeThat(behaviour: { returns: (user: StoredUser) => unknown } | { fails: unknown }): UserStore {
+  return {
+    async create(user) {
+      if ('fails' in behaviour) throw behaviour.fails;
+      return behaviour.returns({ ...user, id: 7 }) as StoredUser;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
+// ---------------------------------------------------------------------------------------------
+
+describe('POST /process: the note\'s call', () => {
+  test('{"a": 5, "b": 10} answers 200 {"result": 15}', async () => {
+    const base = await startApp();
+    const answer = await postAsJson(`${base}/process`, { a: 5, b: 10 });
+    expect(answer.status, `POST /process {"a":5,"b":10} → expected 200; got ${said(answer)}`).toBe(200);
+    expect(answer.contentType, 'the answer should be JSON').toMatch(/application\/json/);
+    expect(answer.json, 'POST /process {"a":5,"b":10}').toEqual({ result: 15 });
+  });
+
+  test('adds negatives and decimals, and ignores keys it does not know', async () => {
+    const base = await startApp();
+    for (const [body, result] of [
+      [{ a: -2.5, b: 0.5 }, -2],
+      [{ a: 0, b: 0 }, 0],
+      [{ a: 5, b: 10, c: 1000, note: 'extra' }, 15],
+    ] as const) {
+      const answer = await postAsJson(`${base}/process`, body);
+      expect(answer.json, `POST /process ${show(body)} → expected {"result": ${result}}; got ${said(answer)}`).toEqual({ result });
+    }
+  });
+
+  test('accepts a Content-Type with a charset, application/json; charset=utf-8', async () => {
+    const base = await startApp();
+    const answer = await call(`${base}/process`, { method: 'POST', body: '{"a": 1, "b": 2}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(answer.status, `expected 200 {"result": 3}; got ${said(answer)}`).toBe(200);
+    expect(answer.json).toEqual({ result: 3 });
+  });
+});
+
+describe('422: FastAPI\'s detail list, every problem at once', () => {
+  test('a = "5" (a string): 422 with an entry at loc ["body", "a"] that has msg and type', async () => {
+    const base = await startApp();
+    const answer = await postAsJson(`${base}/process`, { a: '5', b: 10 });
+    expect(answer.status, `POST /process {"a":"5","b":10} → expected 422 (no coercion); got ${said(answer)}`).toBe(422);
+    expect(answer.contentType, 'the 422 answer should be JSON').toMatch(/application\/json/);
+    const entry = detailOf(answer).find((item) => show(item.loc) === show(['body', 'a']));
+    expect(entry, `expected {"detail": [{"loc": ["body", "a"], ...}]}; got ${said(answer)}`).toBeDefined();
+    expect(typeof entry?.msg === 'string' && entry.msg.length > 0, `the entry needs a non-empty msg: ${show(entry)}`).toBe(true);
+    expect(typeof entry?.type === 'string' && entry.type.length > 0, `the entry needs a non-empty type: ${show(entry)}`).toBe(true);
+    expect(locsOf(answer), 'b = 10 is fine, so only a is reported').toEqual([['body', 'a']]);
+  });
+
+  test('{} reports both a and b, not only the first', async () => {
+    const base = await startApp();
+    const answer = await postAsJson(`${base}/process`, {});
+    expect(answer.status, `POST /process {} → expected 422; got ${said(answer)}`).toBe(422);
+    expect(locsOf(answer), `POST /process {} → expected entries for a and b; got ${said(answer)}`).toEqual(
+      expect.arrayContaining([['body', 'a'], ['body', 'b']]),
+    );
+  });
+
+  test('{"a": true, "b": null} reports both fields', async () => {
+    const base = await startApp();
+    const answer = await postAsJson(`${base}/process`, { a: true, b: null });
+    expect(answer.status, `expected 422; got ${said(answer)}`).toBe(422);
+    expect(locsOf(answer), `expected entries for a and b; got ${said(answer)}`).toEqual(expect.arrayContaining([['body', 'a'], ['body', 'b']]));
+  });
+
+  test('a JSON array instead of an object: 422 at loc ["body"]', async () => {
+    const base = await startApp();
+    const answer = await postAsJson(`${base}/process`, [5, 10]);
+    expect(answer.status, `POST /process [5, 10] → expected 422; got ${said(answer)}`).toBe(422);
+    expect(locsOf(answer), 'the whole body is wrong, so loc is just ["body"]').toEqual([['body']]);
+  });
+
+  test('numbers too big for a sum: 1e400 (Infinity once parsed) and 1.7e308 + 1.7e308 answer 422, not 500', async () => {
+    quietErrors();
+    const base = await startApp();
+    for (const body of ['{"a": 1e400, "b": 1}', '{"a": 1.7e308, "b": 1.7e308}', '{"a": -1.7e308, "b": -1.7e308}']) {
+      const answer = await postAsJson(`${base}/process`, body);
+      expect(answer.status, `POST /process ${body} → expected 422 (the result would not be a finite number); got ${said(answer)}`).toBe(422);
+      expect(detailOf(answer).length, `POST /process ${body} → expected a detail list; got ${said(answer)}`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('errors before validation: 400, 415, 413, 404', () => {
+  test('malformed JSON answers 400 with a JSON detail message', async () => {
+    const base = await startApp();
+    for (const body of ['{"a": 5,', "{'a': 5, 'b': 10}", '{"a": 5 "b": 10}']) {
+      const answer = await postAsJson(`${base}/process`, body);
+      expect(answer.status, `POST /process ${body} (not valid JSON) → expected 400; got ${said(answer)}`).toBe(400);
+      expectStringDetail(answer, `POST /process ${body}`);
+    }
+  });
+
+  test('a body that is not JSON (text/plain, a form) answers 415', async () => {
+    const base = await startApp();
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const answer = await call(`${base}/process`, { method: 'POST', body: contentType === 'text/plain' ? '{"a": 5, "b": 10}' : 'a=5&b=10', headers: { 'content-type': contentType } });
+      expect(answer.status, `POST /process with Content-Type ${contentType} → expected 415; got ${said(answer)}`).toBe(415);
+      expectStringDetail(answer, `POST /process as ${contentType}`);
+    }
+  });
+
+  test('the default limit takes 50 kB and refuses 150 kB with 413', async () => {
+    const base = await startApp();
+    const small = { a: 5, b: 10, pad: 'x'.repeat(50 * 1024) };
+    const fits = await postAsJson(`${base}/process`, small);
+    expect(fits.status, `POST /process with a 50 kB body → expected 200 (the default limit is 100 kB); got ${said(fits)}`).toBe(200);
+    const big = { a: 5, b: 10, pad: 'x'.repeat(150 * 1024) };
+    const tooBig = await postAsJson(`${base}/process`, big);
+    expect(tooBig.status, `POST /process with a 150 kB body → expected 413; got ${said(tooBig)}`).toBe(413);
+    expectStringDetail(tooBig, 'the 413 answer');
+  });
+
+  test('createApp({ bodyLimit: 1000 }) refuses a 2000-byte body with 413 and takes a 500-byte one', async () => {
+    const base = await startApp({ bodyLimit: 1000 });
+    const tooBig = await postAsJson(`${base}/process`, { a: 5, b: 10, pad: 'x'.repeat(2000) });
+    expect(tooBig.status, `bodyLimit 1000, POST /process with 2000 bytes → expected 413; got ${said(tooBig)}`).toBe(413);
+    const fits = await postAsJson(`${base}/process`, { a: 5, b: 10, pad: 'x'.repeat(450) });
+    expect(fits.status, `bodyLimit 1000, POST /process with 500 bytes → expected 200; got ${said(fits)}`).toBe(200);
+  });
+
+  test('an unknown route answers a JSON 404', async () => {
+    const base = await startApp();
+    const get = await call(`${base}/no/such/page`);
+    expect(get.status, `GET /no/such/page → expected 404; got ${said(get)}`).toBe(404);
+    expectStringDetail(get, 'GET /no/such/page');
+    const post = await postAsJson(`${base}/procezz`, { a: 5, b: 10 });
+    expect(post.status, `POST /procezz → expected 404; got ${said(post)}`).toBe(404);
+    expectStringDetail(post, 'POST /procezz');
+  });
+});
+
+describe('POST /users: the response model keeps the password inside', () => {
+  test('creating a user answers 201 with id, name and email, and no password', async () => {
+    const base = await startApp();
+    const answer = await postAsJson(`${base}/users`, ada);
+    expect(answer.status, `POST /users ${show(ada)} → expected 201; got ${said(answer)}`).toBe(201);
+    const body = answer.json as Record<string, unknown>;
+    expect(Object.keys(body ?? {}).sort(), `POST /users → expected exactly id, name, email; got ${said(answer)}`).toEqual(['email', 'id', 'name']);
+    expect(Number.isInteger(body.id) && (body.id as number) > 0, `id should be a positive integer; got ${said(answer)}`).toBe(true);
+    expect(body, 'name and email come back as sent').toMatchObject({ name: ada.name, email: ada.email });
+    expect(answer.text, 'the password must never appear in the answer').not.toContain(ada.password);
+  });
+
+  test('whatever else the store keeps (hash, flags) stays inside too', async () => {
+    const base = await startApp({
+      users: storeThat({ returns: (user) => ({ ...user, passwordHash: 'pbkdf2$secret-hash', isAdmin: true, internalNote: 'vip' }) }),
+    });
+    const answer = await postAsJson(`${base}/users`, ada);
+    expect(answer.status, `POST /users with a store that returns extra fields → expected 201; got ${said(answer)}`).toBe(201);
+    expect(answer.json, 'only the fields of the response model may leave').toEqual({ id: 7, name: ada.name, email: ada.email });
+  });
+
+  test('a bad new user answers 422 naming every bad field', async () => {
+    const base = await startApp();
+    const bad = { name: '', email: 'not-an-email', password: 'short' };
+    const answer = await postAsJson(`${base}/users`, bad);
+    expect(answer.status, `POST /users ${show(bad)} → expected 422; got ${said(answer)}`).toBe(422);
+    expect(locsOf(answer), `expected entries for name, email and password; got ${said(answer)}`).toEqual(
+      expect.arrayContaining([['body', 'name'], ['body', 'email'], ['body', 'password']]),
+    );
+  });
+
+  test('a stored record that does not fit the response model is the server\'s bug: 500, not half a user', async () => {
+    const log = quietErrors();
+    const base = await startApp({ users: storeThat({ returns: (user) => ({ ...user, id: 'seven', email: undefined }) }) });
+    const answer = await postAsJson(`${base}/users`, ada);
+    expect(answer.status, `POST /users when the store returns {id: "seven", no email} → expected 500; got ${said(answer)}`).toBe(500);
+    expectStringDetail(answer, 'the 500 answer');
+    expect(answer.text, 'the password must never appear in the answer').not.toContain(ada.password);
+    expect(log, 'the server should log what went wrong (console.error) for its operators').toHaveBeenCalled();
+  });
+});
+
+describe('500: one error handler, nothing internal in the answer', () => {
+  const secret = 'connect ECONNREFUSED db.internal:5432 user=admin password=hunter2';
+
+  test.each([
+    ['an Error', () => new Error(secret)],
+    ['a plain string', () => secret],
+    ['an object that is not an Error', () => ({ message: secret, code: 'E_DB' })],
+  ])('an async handler failing with %s answers 500 {"detail": "..."} without the message or a stack', async (_label, failure) => {
+    const log = quietErrors();
+    const base = await startApp({ users: storeThat({ fails: failure() }) });
+    const answer = await postAsJson(`${base}/users`, ada);
+    expect(answer.status, `POST /users while the store fails → expected 500; got ${said(answer)}`).toBe(500);
+    expectStringDetail(answer, 'the 500 answer');
+    for (const leak of ['hunter2', 'db.internal', 'ECONNREFUSED']) {
+      expect(answer.text, `the 500 answer must not contain the internal message ("${leak}")`).not.toContain(leak);
+    }
+    expect(answer.text, 'the 500 answer must not contain a stack trace').not.toMatch(/\bat .+(\.ts|\.js|node:)|exercise\.ts/);
+    expect(log, 'the error should be logged on the server (console.error) instead').toHaveBeenCalled();
+  });
+
+  test('the server keeps answering after a 500', async () => {
+    quietErrors();
+    const base = await startApp({ users: storeThat({ fails: new Error(secret) }) });
+    const failed = await postAsJson(`${base}/users`, ada);
+    expect(failed.status, `POST /users while the store fails → expected 500; got ${said(failed)}`).toBe(500);
+    const after = await postAsJson(`${base}/process`, { a: 5, b: 10 });
+    expect(after.status, `POST /process {"a":5,"b":10} after the 500 → expected 200; got ${said(after)}`).toBe(200);
+    expect(after.json).toEqual({ result: 15 });
+  });
+});
+
+describe('it survives garbage', () => {
+  test('hundreds of seeded random bad requests all get 4xx, and the server keeps answering', async () => {
+    // WORKBOOK_SEED=<n> replays one run exactly; the message of a failure prints the seed.
+    const seed = Number(process.env.WORKBOOK_SEED ?? 20240404);
+    const limit = 8 * 1024;
+    const requests = garbage(seed, 320, limit);
+    quietErrors();
+    const base = await startApp({ bodyLimit: limit });
+    const started = Date.now();
+
+    // Eight at a time: enough to overlap, few enough to stay well inside the timeout.
+    for (let i = 0; i < requests.length; i += 8) {
+      const batch = requests.slice(i, i + 8);
+      const answers = await Promise.all(
+        batch.map((request) =>
+          call(`${base}${request.path}`, { method: 'POST', body: request.body, headers: request.headers }).catch(
+            (error: unknown) => ({ status: 0, text: `no answer: ${String(error)}` }) as Answer,
+          ),
+        ),
+      );
+      answers.forEach((answer, j) => {
+        const request = batch[j]!;
+        const replay = `garbage #${i + j} of seed ${seed} (rerun with WORKBOOK_SEED=${seed}): ${request.kind}, POST ${request.path} ${show(request.headers)} ${preview(request.body)}`;
+        expect(answer.status >= 400 && answer.status < 500, `${replay} → expected a 4xx; got ${said(answer)}`).toBe(true);
+      });
+      expect(Date.now() - started, 'the garbage run should take seconds, not minutes').toBeLessThan(12_000);
+    }
+
+    expect(({} as Record<string, unknown>).polluted, 'a __proto__ key in a body must not change Object.prototype').toBeUndefined();
+    const after = await postAsJson(`${base}/process`, { a: 5, b: 10 });
+    expect(after.status, `POST /process {"a":5,"b":10} after the garbage → expected 200; got ${said(after)}`).toBe(200);
+    expect(after.json).toEqual({ result: 15 });
+  });
+});
+
+describe('validateBody on its own', () => {
+  const Note = z.object({ title: z.string().min(1), tags: z.array(z.string()).default([]) });
+
+  async function echoApp(): Promise<{ base: string; calls: () => number }> {
+    let calls = 0;
+    const app = express();
+    app.use(express.json());
+    app.post('/notes', validateBody(Note), (req, res) => {
+      calls += 1;
+      res.json({ received: req.body });
+    });
+    return { base: await startHandler(app), calls: () => calls };
+  }
+
+  test('hands the handler the parsed body: defaults filled in, unknown keys dropped', async () => {
+    const { base } = await echoApp();
+    const sent = { title: 'Groceries', owner: 'mallory' };
+    const answer = await postAsJson(`${base}/notes`, sent);
+    expect(answer.status, `POST /notes ${show(sent)} through validateBody → expected 200; got ${said(answer)}`).toBe(200);
+    expect(answer.json, 'the handler should see { title, tags: [] } (the parsed value), not the raw body').toEqual({
+      received: { title: 'Groceries', tags: [] },
+    });
+  });
+
+  test('answers 422 with every problem and never calls the handler', async () => {
+    const { base, calls } = await echoApp();
+    const sent = { title: '', tags: 'food' };
+    const answer = await postAsJson(`${base}/notes`, sent);
+    expect(answer.status, `POST /notes ${show(sent)} → expected 422; got ${said(answer)}`).toBe(422);
+    expect(locsOf(answer), 'one entry for title and one for tags').toEqual(expect.arrayContaining([['body', 'title'], ['body', 'tags']]));
+    expect(calls(), 'the route handler must not run for an invalid body').toBe(0);
+  });
+});
+
+describe('respond on its own', () => {
+  async function respondApp(value: unknown): Promise<string> {
+    const app = express();
+    app.get('/me', (_req, res) => {
+      respond(res, 201, UserPublic, value as z.input<typeof UserPublic>);
+    });
+    app.get('/fine', (_req, res) => {
+      respond(res, 200, UserPublic, { id: 1, name: 'Grace', email: 'grace@example.com' } as unknown as z.input<typeof UserPublic>);
+    });
+    app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).json({ caught: true });
+    });
+    return startHandler(app);
+  }
+
+  test('sends the value parsed by the schema, with the status given', async () => {
+    const base = await respondApp({ id: 3, name: 'Ada', email: 'ada@example.com', password: 'hunter22', isAdmin: true });
+    const answer = await call(`${base}/me`);
+    expect(answer.status, `respond(res, 201, UserPublic, user) → expected 201; got ${said(answer)}`).toBe(201);
+    expect(answer.json, 'only id, name and email may leave').toEqual({ id: 3, name: 'Ada', email: 'ada@example.com' });
+  });
+
+  test('throws (so the error handler answers) when the value does not fit the schema', async () => {
+    const base = await respondApp({ id: 'three', name: 'Ada', password: 'hunter22' });
+    const fine = await call(`${base}/fine`);
+    expect(fine.status, `first, a value that fits: respond(res, 200, UserPublic, grace) → expected 200; got ${said(fine)}`).toBe(200);
+    const answer = await call(`${base}/me`);
+    expect(answer.json, `respond with {id: "three", no email} should throw to the error handler; got ${said(answer)}`).toEqual({ caught: true });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------------
+
+/** Runs postJson and returns what it threw (or fails the test if it did not throw). */
+async function thrownBy(promise: Promise<unknown>, what: string): Promise<unknown> {
+  try {
+    const value = await promise;
+    expect.fail(`${what}: expected postJson to throw; it returned ${show(value)}`);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AssertionError') throw error;
+    return error;
+  }
+}
+
+/** Fails with a clear message when `promise` has not settled within `ms` (instead of the test's own timeout). */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  // If the guard wins, the call may still fail later (when the test closes its server): not news.
+  promise.catch(() => {});
+  const guard = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: postJson had not settled after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A server that answers every request the same way. */
+const answering = (status: number, contentType: string, body: string) =>
+  startHandler((req, res) => {
+    req.resume();
+    res.writeHead(status, { 'content-type': contentType }).end(body);
+  });
+
+describe('ApiError', () => {
+  test('is a ClientError carrying status and detail, with a message naming the status', () => {
+    const error = new ApiError(404, 'Not Found');
+    expect(error, 'new ApiError(404, "Not Found")').toBeInstanceOf(ClientError);
+    expect(error, 'new ApiError(404, "Not Found")').toBeInstanceOf(Error);
+    expect(error.status, 'new ApiError(404, "Not Found").status').toBe(404);
+    expect(error.detail, 'new ApiError(404, "Not Found").detail').toBe('Not Found');
+    expect(error.name, 'its name, shown in stack traces and logs').toBe('ApiError');
+    expect(error.message, 'its message should name the status').toContain('404');
+  });
+});
+
+describe('postJson against the exercise\'s own server', () => {
+  test('posts {"a": 5, "b": 10} and resolves to {"result": 15}', async () => {
+    const base = await startApp();
+    const result = await postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse);
+    expect(result, 'postJson(/process, {a: 5, b: 10}, ProcessResponse)').toEqual({ result: 15 });
+  });
+
+  test('any 2xx is success: POST /users (201) resolves to the public user', async () => {
+    const base = await startApp();
+    const result = await postJson(`${base}/users`, ada, UserPublic);
+    expect(result, `postJson(/users, ${show(ada)}, UserPublic)`).toMatchObject({ name: ada.name, email: ada.email });
+  });
+
+  test('a 422 throws an ApiError with status 422 and the server\'s detail list', async () => {
+    const base = await startApp();
+    const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 'ten' }, ProcessResponse), 'POST /process {"a":5,"b":"ten"}');
+    expect(error, 'POST /process {"a":5,"b":"ten"} should throw an ApiError').toBeInstanceOf(ApiError);
+    const apiError = error as ApiError;
+    expect(apiError.status, 'its status').toBe(422);
+    expect(Array.isArray(apiError.detail), `its detail should be the server's detail list; got ${show(apiError.detail)}`).toBe(true);
+    const locs = (apiError.detail as { loc: unknown }[]).map((entry) => entry.loc);
+    expect(locs, 'the detail names b').toContainEqual(['body', 'b']);
+  });
+});
+
+describe('postJson against a misbehaving server', () => {
+  test('sends a POST with Content-Type: application/json and the body as JSON', async () => {
+    let seen: { method?: string; contentType?: string; body?: string } = {};
+    const base = await startHandler((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        seen = { method: req.method, contentType: req.headers['content-type'], body };
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"result": 15}');
+      });
+    });
+    await postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse);
+    expect(seen.method, 'the method postJson used').toBe('POST');
+    expect(seen.contentType, 'the Content-Type postJson sent').toMatch(/^application\/json/);
+    expect(JSON.parse(seen.body ?? 'null'), 'the body postJson sent, parsed').toEqual({ a: 5, b: 10 });
+  });
+
+  test('returns what the schema parses: extra fields in the answer are dropped', async () => {
+    const base = await answering(200, 'application/json', '{"result": 15, "debug": "internal"}');
+    const result = await postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse);
+    expect(result, 'answer {"result": 15, "debug": "internal"} parsed by ProcessResponse').toEqual({ result: 15 });
+  });
+
+  test.each([
+    ['the wrong shape, {"total": 15}', '{"total": 15}', 'application/json'],
+    ['a result that is a string, {"result": "15"}', '{"result": "15"}', 'application/json'],
+    ['an HTML page instead of JSON', '<html><body>Welcome!</body></html>', 'text/html'],
+  ])('a 200 with %s throws an InvalidResponseError with status 200', async (label, body, contentType) => {
+    const base = await answering(200, contentType, body);
+    const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), `a 200 with ${label}`);
+    expect(error, `a 200 with ${label} should throw an InvalidResponseError`).toBeInstanceOf(InvalidResponseError);
+    expect((error as InvalidResponseError).status, 'its status').toBe(200);
+  });
+
+  test('a 500 with {"detail": "..."} throws an ApiError with status 500 and that detail', async () => {
+    const base = await answering(500, 'application/json', '{"detail": "Internal Server Error"}');
+    const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 500');
+    expect(error, 'a 500 should throw an ApiError').toBeInstanceOf(ApiError);
+    expect((error as ApiError).status, 'its status').toBe(500);
+    expect((error as ApiError).detail, 'its detail').toBe('Internal Server Error');
+  });
+
+  test('a 502 with an HTML page throws an ApiError with status 502', async () => {
+    const base = await answering(502, 'text/html', '<html><body>Bad Gateway</body></html>');
+    const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 502 HTML page');
+    expect(error, 'a 502 with an HTML body should throw an ApiError').toBeInstanceOf(ApiError);
+    expect((error as ApiError).status, 'its status').toBe(502);
+  });
+
+  test('a server that never answers: a RequestTimeoutError once the timeout has passed', async () => {
+    const base = await startHandler(() => {
+      /* reads nothing, answers nothing */
+    });
+    const started = Date.now();
+    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
+    const error = await thrownBy(within(call, 2500, 'a silent server, timeoutMs 300'), 'a silent server');
+    const elapsed = Date.now() - started;
+    expect(error, 'a server that never answers, timeoutMs 300 → expected a RequestTimeoutError').toBeInstanceOf(RequestTimeoutError);
+    expect(error, 'it is a ClientError like the others').toBeInstanceOf(ClientError);
+    expect(elapsed, 'it should not give up before the timeout').toBeGreaterThanOrEqual(250);
+    expect(elapsed, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
+  });
+
+  test('a server that sends headers and then stalls mid-body: a RequestTimeoutError too', async () => {
+    const base = await startHandler((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"result": ');
+    });
+    const started = Date.now();
+    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
+    const what = 'headers sent, then the body stalls, timeoutMs 300 (the timeout must cover reading the body too)';
+    const error = await thrownBy(within(call, 2500, what), what);
+    expect(error, 'headers arrive, the body never ends, timeoutMs 300 → expected a RequestTimeoutError').toBeInstanceOf(RequestTimeoutError);
+    expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
+  });
+});
