@@ -1,0 +1,456 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  MAX_READING_BYTES,
+  UdpTimeoutError,
+  classifyDatagram,
+  listenUdp,
+  sendAndWait,
+  startEchoServer,
+  startReadingsService,
+  type ReadingsService,
+  type RejectReason,
+  type UdpAddress,
+} from '#exercise/07-udp';
+
+const HOST = '127.0.0.1';
+const show = (value: unknown) => JSON.stringify(value);
+const bytes = (buffer: Uint8Array) => `[${[...buffer].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')}]`;
+
+// ---------------------------------------------------------------------------------------------
+// Everything a test opens is registered here and closed after it, even when the test fails.
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // already closed by the test itself
+    }
+  }
+});
+
+/** Keeps something that has close() until the end of the test. */
+function track<T extends { close(): Promise<void> }>(thing: T): T {
+  cleanups.push(() => thing.close());
+  return thing;
+}
+
+interface TestSocket {
+  socket: dgram.Socket;
+  port: number;
+  /** Every datagram this socket received, in order. */
+  received: { payload: Buffer; from: UdpAddress }[];
+  /** Sends and resolves when the system took the datagram (rejects on a send error). */
+  send(payload: string | Uint8Array, port: number): Promise<void>;
+}
+
+/** A plain dgram socket of the test's own, bound to 127.0.0.1 at a free port. */
+async function testSocket(onMessage?: (payload: Buffer, from: UdpAddress, self: TestSocket) => void): Promise<TestSocket> {
+  const socket = dgram.createSocket('udp4');
+  cleanups.push(() => {
+    socket.close();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, HOST, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  const self: TestSocket = {
+    socket,
+    port: socket.address().port,
+    received: [],
+    send: (payload, port) =>
+      new Promise((resolve, reject) => socket.send(payload, port, HOST, (error) => (error ? reject(error) : resolve()))),
+  };
+  socket.on('message', (payload, rinfo) => {
+    const from = { address: rinfo.address, port: rinfo.port };
+    self.received.push({ payload, from });
+    onMessage?.(payload, from, self);
+  });
+  return self;
+}
+
+/** Waits until check() is true, polling; fails with `what` after a bounded wait. */
+async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Tries to bind a port; answers the error code, or "free" when the bind worked (and releases it). */
+async function probeUdp(port: number): Promise<string> {
+  const socket = dgram.createSocket('udp4');
+  return new Promise((resolve) => {
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.close();
+      resolve(error.code ?? 'error');
+    });
+    socket.bind(port, HOST, () => socket.close(() => resolve('free')));
+  });
+}
+
+async function probeTcp(port: number): Promise<string> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    server.listen(port, HOST, () => server.close(() => resolve('free')));
+  });
+}
+
+/**
+ * Runs a promise that should reject and hands back what it rejected with. Fails when it resolves,
+ * or when it does neither within a few seconds: a bind whose 'error' event nobody turns into a
+ * rejection never settles (with a bind callback, dgram swallows that error silently).
+ */
+async function rejection(promise: Promise<unknown>, what: string, withinMs = 3000): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<{ kind: 'hung' }>((resolve) => (timer = setTimeout(() => resolve({ kind: 'hung' }), withinMs)));
+  const outcome = await Promise.race([
+    promise.then(
+      () => ({ kind: 'resolved' as const }),
+      (error: unknown) => ({ kind: 'rejected' as const, error }),
+    ),
+    hung,
+  ]);
+  clearTimeout(timer);
+  if (outcome.kind === 'rejected') return outcome.error;
+  if (outcome.kind === 'resolved') throw new Error(`${what} should have rejected, but it resolved`);
+  throw new Error(`${what} neither resolved nor rejected within ${withinMs} ms: is the socket's 'error' event turned into a rejection?`);
+}
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
+
+// ---------------------------------------------------------------------------------------------
+
+describe('listenUdp', () => {
+  test('resolves with 127.0.0.1 and the real port when asked for port 0, and really holds it', async () => {
+    const listener = track(await listenUdp({ host: HOST, port: 0 }, () => {}));
+    expect(listener.address, 'listenUdp({host: "127.0.0.1", port: 0}) → address').toBe(HOST);
+    expect(Number.isInteger(listener.port) && listener.port > 0, `port 0 means "pick one": expected the picked port, got ${listener.port}`).toBe(true);
+    expect(await probeUdp(listener.port), `binding ${HOST}:${listener.port} again while the listener holds it`).toBe('EADDRINUSE');
+  });
+
+  test('binds 127.0.0.1 when no host is given', async () => {
+    const listener = track(await listenUdp({}, () => {}));
+    expect(listener.address, 'listenUdp({}) should default to the loopback address').toBe(HOST);
+  });
+
+  test('calls back with the payload and the sender\'s address and port', async () => {
+    const got: { payload: Buffer; sender: UdpAddress }[] = [];
+    const listener = track(await listenUdp({ host: HOST, port: 0 }, (payload, sender) => got.push({ payload, sender })));
+    const client = await testSocket();
+    await client.send('hello', listener.port);
+    await waitUntil(() => got.length > 0, `the callback ran for "hello" sent to port ${listener.port}`);
+    expect(Buffer.isBuffer(got[0]?.payload), 'the payload should be a Buffer').toBe(true);
+    expect(got[0]?.payload.toString(), 'the payload sent was "hello"').toBe('hello');
+    expect(got[0]?.sender, `the sender was the test's socket at ${HOST}:${client.port}`).toMatchObject({ address: HOST, port: client.port });
+  });
+
+  test('keeps message boundaries: three datagrams arrive as three payloads', async () => {
+    const got: string[] = [];
+    const listener = track(await listenUdp({ host: HOST, port: 0 }, (payload) => got.push(payload.toString())));
+    const client = await testSocket();
+    for (const word of ['one', 'two', 'three']) await client.send(word, listener.port);
+    await waitUntil(() => got.length >= 3, 'three datagrams were reported');
+    expect(got.sort(), 'sent "one", "two", "three" as three datagrams').toEqual(['one', 'three', 'two']);
+  });
+
+  test('rejects with code EADDRINUSE when the port is taken', async () => {
+    const holder = await testSocket();
+    const error = await rejection(listenUdp({ host: HOST, port: holder.port }, () => {}), `listenUdp on taken port ${holder.port}`);
+    expect(codeOf(error), `listenUdp on ${HOST}:${holder.port}, which the test already holds`).toBe('EADDRINUSE');
+  });
+
+  test('close() frees the port, and a second close() is harmless', async () => {
+    const listener = await listenUdp({ host: HOST, port: 0 }, () => {});
+    cleanups.push(() => listener.close());
+    await listener.close();
+    expect(await probeUdp(listener.port), `binding port ${listener.port} after close()`).toBe('free');
+    await expect(listener.close(), 'calling close() a second time should resolve, not throw').resolves.toBeUndefined();
+  });
+});
+
+describe('startEchoServer', () => {
+  test('sends a datagram back to its sender (round trip)', async () => {
+    const echo = track(await startEchoServer({ host: HOST, port: 0 }));
+    expect(echo.port, 'the echo server should report its real port').toBeGreaterThan(0);
+    const client = await testSocket();
+    await client.send('ping', echo.port);
+    await waitUntil(() => client.received.length > 0, `an answer to "ping" came back from port ${echo.port}`);
+    expect(client.received[0]?.payload.toString(), 'sent "ping"').toBe('ping');
+    expect(client.received[0]?.from.port, 'the answer should come from the echo server\'s port').toBe(echo.port);
+  });
+
+  test('echoes bytes that are not text exactly as they came', async () => {
+    const echo = track(await startEchoServer({ host: HOST, port: 0 }));
+    const client = await testSocket();
+    const binary = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x80, 0x0a]);
+    await client.send(binary, echo.port);
+    await waitUntil(() => client.received.length > 0, `an answer to ${bytes(binary)} came back`);
+    const answer = client.received[0]?.payload ?? Buffer.alloc(0);
+    expect(bytes(answer), `sent ${bytes(binary)} (not valid UTF-8): the echo must not decode it`).toBe(bytes(binary));
+  });
+
+  test('answers each of two clients with its own datagram', async () => {
+    const echo = track(await startEchoServer({ host: HOST, port: 0 }));
+    const alice = await testSocket();
+    const bob = await testSocket();
+    await alice.send('from alice', echo.port);
+    await bob.send('from bob', echo.port);
+    await waitUntil(() => alice.received.length > 0 && bob.received.length > 0, 'both clients got an answer');
+    expect(alice.received.map((m) => m.payload.toString()), 'alice sent "from alice"').toEqual(['from alice']);
+    expect(bob.received.map((m) => m.payload.toString()), 'bob sent "from bob"').toEqual(['from bob']);
+  });
+});
+
+describe('sendAndWait', () => {
+  test('returns the answer from a socket that echoes', async () => {
+    const server = await testSocket((payload, from, self) => void self.socket.send(payload, from.port, from.address));
+    const answer = await sendAndWait('marco', { host: HOST, port: server.port, timeoutMs: 2000, retries: 0 });
+    expect(Buffer.isBuffer(answer), 'the answer should be a Buffer').toBe(true);
+    expect(answer.toString(), 'sent "marco" to an echoing socket').toBe('marco');
+    expect(server.received, 'one request, one datagram').toHaveLength(1);
+  });
+
+  test('throws UdpTimeoutError after retries + 1 attempts against a silent socket, resending each time', async () => {
+    const silent = await testSocket();
+    const started = Date.now();
+    const error = await rejection(
+      sendAndWait('anyone?', { host: HOST, port: silent.port, timeoutMs: 100, retries: 2 }),
+      'sendAndWait to a socket that never answers',
+    );
+    const elapsed = Date.now() - started;
+    expect(error, `sendAndWait to a silent socket should reject with UdpTimeoutError, got ${String(error)}`).toBeInstanceOf(UdpTimeoutError);
+    expect(error, 'the error should say who was asked, how often and how long').toMatchObject({
+      host: HOST,
+      port: silent.port,
+      attempts: 3,
+      timeoutMs: 100,
+    });
+    await waitUntil(() => silent.received.length >= 3, 'the silent socket received 3 datagrams', 1000).catch(() => {});
+    expect(silent.received.map((m) => m.payload.toString()), 'timeoutMs 100, retries 2: the request should be sent 3 times').toEqual([
+      'anyone?',
+      'anyone?',
+      'anyone?',
+    ]);
+    expect(elapsed, 'three attempts of 100 ms each: it should wait about 300 ms before giving up').toBeGreaterThanOrEqual(250);
+    expect(elapsed, 'three attempts of 100 ms each should not take seconds').toBeLessThan(3000);
+  });
+
+  test('with retries: 0 sends once and gives up after one wait', async () => {
+    const silent = await testSocket();
+    const error = await rejection(sendAndWait('once', { host: HOST, port: silent.port, timeoutMs: 100, retries: 0 }), 'sendAndWait with retries 0');
+    expect(error, 'a silent socket → UdpTimeoutError').toBeInstanceOf(UdpTimeoutError);
+    expect((error as UdpTimeoutError).attempts, 'retries 0 → one attempt').toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(silent.received, 'retries 0: exactly one datagram should be sent').toHaveLength(1);
+  });
+
+  test('gets through on a retry when the first datagram is lost', async () => {
+    const flaky = await testSocket((_payload, from, self) => {
+      // Pretend the first request was lost on the way: answer only from the second on.
+      if (self.received.length >= 2) self.socket.send('pong', from.port, from.address);
+    });
+    const answer = await sendAndWait('ping', { host: HOST, port: flaky.port, timeoutMs: 100, retries: 3 });
+    expect(answer.toString(), 'the server ignored the first "ping" and answered the second with "pong"').toBe('pong');
+    expect(flaky.received.length, 'only a second datagram could be answered, so at least two were sent').toBeGreaterThanOrEqual(2);
+  });
+
+  test('ignores a datagram from a stranger and waits for the real answer', async () => {
+    const stranger = await testSocket();
+    const server = await testSocket((_payload, from, self) => {
+      // Someone else gets a datagram to the client's port first; then the real answer follows.
+      void stranger.send('spoofed', from.port).then(() => self.socket.send('real', from.port, from.address));
+    });
+    const answer = await sendAndWait('hello?', { host: HOST, port: server.port, timeoutMs: 2000, retries: 0 });
+    expect(answer.toString(), `only ${HOST}:${server.port} may answer; "spoofed" came from port ${stranger.port}`).toBe('real');
+  });
+});
+
+describe('classifyDatagram', () => {
+  test('accepts a valid reading and drops keys it does not know', () => {
+    const json = '{"sensor": "s1", "value": 21.5, "unit": "C"}';
+    expect(classifyDatagram(Buffer.from(json)), `classifyDatagram(${json})`).toEqual({
+      ok: true,
+      reading: { sensor: 's1', value: 21.5 },
+    });
+  });
+
+  const pad = (size: number) => {
+    const json = '{"sensor":"s1","value":1}';
+    // Trailing spaces are still valid JSON: the only thing wrong with the result is its size.
+    return Buffer.from(json + ' '.repeat(size - json.length));
+  };
+
+  test.each<[string, Buffer, RejectReason]>([
+    ['a zero-byte datagram', Buffer.alloc(0), 'empty'],
+    ['bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0xfd]), 'not_utf8'],
+    ['JSON-looking text with a byte that is not UTF-8', Buffer.concat([Buffer.from('{"sensor":"s'), Buffer.from([0xc3, 0x28]), Buffer.from('","value":1}')]), 'not_utf8'],
+    ['plain text', Buffer.from('hello'), 'not_json'],
+    ['cut-off JSON', Buffer.from('{"sensor": "s1", "value":'), 'not_json'],
+    ['a JSON null', Buffer.from('null'), 'wrong_shape'],
+    ['a JSON array', Buffer.from('[1, 2]'), 'wrong_shape'],
+    ['a value that is a string', Buffer.from('{"sensor": "s1", "value": "hot"}'), 'wrong_shape'],
+    ['a missing sensor', Buffer.from('{"value": 1}'), 'wrong_shape'],
+    ['an empty sensor name', Buffer.from('{"sensor": "", "value": 1}'), 'wrong_shape'],
+    ['a value of 1e999 (Infinity once parsed)', Buffer.from('{"sensor": "s1", "value": 1e999}'), 'wrong_shape'],
+    [`a valid reading padded to ${MAX_READING_BYTES + 1} bytes`, pad(MAX_READING_BYTES + 1), 'oversized'],
+  ])('rejects %s', (label, payload, reason) => {
+    expect(classifyDatagram(payload), `classifyDatagram(${label}: ${payload.length > 40 ? `${payload.length} bytes` : bytes(payload)})`).toEqual({
+      ok: false,
+      reason,
+    });
+  });
+
+  test(`allows exactly ${MAX_READING_BYTES} bytes, and takes a smaller limit as its second argument`, () => {
+    expect(classifyDatagram(pad(MAX_READING_BYTES)), `a valid reading of exactly ${MAX_READING_BYTES} bytes`).toMatchObject({ ok: true });
+    expect(classifyDatagram(pad(30), 29), 'a 30-byte reading with maxBytes 29').toEqual({ ok: false, reason: 'oversized' });
+    expect(classifyDatagram(pad(30), 30), 'a 30-byte reading with maxBytes 30').toMatchObject({ ok: true });
+  });
+
+  test('never throws, whatever the bytes', () => {
+    const reasons = ['empty', 'not_utf8', 'not_json', 'wrong_shape', 'oversized'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 300; i++) {
+      const payload = Buffer.from(Array.from({ length: next() % 40 }, () => next() % 256));
+      let result: unknown;
+      expect(() => (result = classifyDatagram(payload)), `classifyDatagram(${bytes(payload)}) threw`).not.toThrow();
+      const r = result as { ok?: unknown; reason?: unknown };
+      expect(r.ok === true || (r.ok === false && reasons.includes(String(r.reason))), `classifyDatagram(${bytes(payload)}) → ${show(result)}`).toBe(true);
+    }
+  });
+});
+
+describe('startReadingsService', () => {
+  const ZERO = { empty: 0, not_utf8: 0, not_json: 0, wrong_shape: 0, oversized: 0 };
+
+  async function getJson(service: ReadingsService, path: string): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${service.url}${path}`);
+    return { status: response.status, body: await response.json() };
+  }
+
+  async function stats(service: ReadingsService) {
+    return (await getJson(service, '/stats')).body as { received: number; accepted: number; rejected: Record<string, number> };
+  }
+
+  /** Waits until the service has counted `count` datagrams (UDP gives no receipt, so we ask). */
+  async function untilReceived(service: ReadingsService, count: number) {
+    await waitUntil(async () => (await stats(service)).received >= count, `GET /stats says received ${count}`);
+  }
+
+  test('starts on two real ports with no readings and every count at 0', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    expect(service.httpPort > 0 && service.udpPort > 0, `httpPort ${service.httpPort}, udpPort ${service.udpPort}: both should be real ports`).toBe(true);
+    expect(service.url, 'url is the HTTP base URL').toBe(`http://${HOST}:${service.httpPort}`);
+    const readings = await getJson(service, '/readings');
+    expect(readings, 'GET /readings before any datagram').toEqual({ status: 200, body: [] });
+    const counts = await getJson(service, '/stats');
+    expect(counts, 'GET /stats before any datagram').toEqual({ status: 200, body: { received: 0, accepted: 0, rejected: ZERO } });
+  });
+
+  test('stores valid readings with their sender and counts them', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    const sensor = await testSocket();
+    await sensor.send('{"sensor": "s1", "value": 21.5}', service.udpPort);
+    await sensor.send('{"sensor": "s2", "value": -3}', service.udpPort);
+    await untilReceived(service, 2);
+    const { status, body } = await getJson(service, '/readings');
+    expect(status, 'GET /readings').toBe(200);
+    const from = { address: HOST, port: sensor.port };
+    expect(body, 'sent s1 = 21.5 and s2 = -3 from the test socket').toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sensor: 's1', value: 21.5, from: expect.objectContaining(from) }),
+        expect.objectContaining({ sensor: 's2', value: -3, from: expect.objectContaining(from) }),
+      ]),
+    );
+    expect(body, 'two valid datagrams → two readings').toHaveLength(2);
+    expect(await stats(service), 'GET /stats after two valid readings').toEqual({ received: 2, accepted: 2, rejected: ZERO });
+  });
+
+  test('counts every kind of bad datagram once, and keeps working', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    const sender = await testSocket();
+    const bad: [RejectReason, Buffer][] = [
+      ['empty', Buffer.alloc(0)],
+      ['not_utf8', Buffer.from([0xff, 0xfe, 0xfd])],
+      ['not_json', Buffer.from('hello')],
+      ['wrong_shape', Buffer.from('{"sensor": "s1", "value": "hot"}')],
+      ['oversized', Buffer.from(`{"sensor":"s1","value":1}${' '.repeat(MAX_READING_BYTES)}`)],
+    ];
+    for (const [, payload] of bad) await sender.send(payload, service.udpPort);
+    await sender.send('{"sensor": "s3", "value": 7}', service.udpPort);
+    await untilReceived(service, bad.length + 1);
+    expect(await stats(service), `sent one datagram of each kind (${bad.map(([reason]) => reason).join(', ')}) and one valid reading`).toEqual({
+      received: 6,
+      accepted: 1,
+      rejected: { empty: 1, not_utf8: 1, not_json: 1, wrong_shape: 1, oversized: 1 },
+    });
+    const { body } = await getJson(service, '/readings');
+    expect(body, 'only the valid reading is stored').toEqual([expect.objectContaining({ sensor: 's3', value: 7 })]);
+  });
+
+  test('counts a burst of datagrams without a crash', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    const sender = await testSocket();
+    const total = 200;
+    // Sent in batches, each awaited: UDP may drop datagrams when the receiver's buffer is full,
+    // even on loopback, and this test checks counting, not the kernel's buffer size.
+    for (let batch = 0; batch < total; batch += 20) {
+      const sends: Promise<void>[] = [];
+      for (let i = batch; i < batch + 20; i++) {
+        sends.push(sender.send(i % 4 === 3 ? `garbage ${i}` : `{"sensor": "b${i}", "value": ${i}}`, service.udpPort));
+      }
+      await Promise.all(sends);
+    }
+    await untilReceived(service, total);
+    expect(await stats(service), `sent ${total} datagrams: every fourth one not JSON`).toEqual({
+      received: total,
+      accepted: 150,
+      rejected: { ...ZERO, not_json: 50 },
+    });
+    const { body } = await getJson(service, '/readings');
+    expect((body as unknown[]).length, 'GET /readings after the burst: 150 valid readings').toBe(150);
+  });
+
+  test('close() stops both servers promptly and frees both ports; a second close() is harmless', async () => {
+    const service = await startReadingsService({ host: HOST });
+    cleanups.push(() => service.close());
+    // A request first: fetch keeps its connection open for reuse; close() must not wait on it.
+    expect((await getJson(service, '/stats')).status, 'GET /stats before closing').toBe(200);
+    const started = Date.now();
+    await service.close();
+    expect(Date.now() - started, 'close() after a keep-alive request should not wait for the connection to time out').toBeLessThan(2000);
+    expect(await probeTcp(service.httpPort), `binding TCP ${HOST}:${service.httpPort} (the HTTP port) after close()`).toBe('free');
+    expect(await probeUdp(service.udpPort), `binding UDP ${HOST}:${service.udpPort} (the UDP port) after close()`).toBe('free');
+    await expect(service.close(), 'calling close() a second time should resolve, not throw').resolves.toBeUndefined();
+  });
+
+  test('rejects with EADDRINUSE when the UDP port is taken', async () => {
+    const holder = await testSocket();
+    const error = await rejection(startReadingsService({ host: HOST, udpPort: holder.port }), `startReadingsService on taken UDP port ${holder.port}`);
+    expect(codeOf(error), `udpPort ${holder.port} is held by the test`).toBe('EADDRINUSE');
+  });
+
+  test('rejects when the HTTP port is taken, and leaves the UDP port free', async () => {
+    const holder = net.createServer();
+    cleanups.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    await new Promise<void>((resolve) => holder.listen(0, HOST, resolve));
+    const httpPort = (holder.address() as net.AddressInfo).port;
+    // A UDP port that is free right now: bind one, note it, release it.
+    const spare = await testSocket();
+    const udpPort = spare.port;
+    await new Promise<void>((resolve) => spare.socket.close(() => resolve()));
+    const error = await rejection(startReadingsService({ host: HOST, httpPort, udpPort }), `startReadingsService on taken HTTP port ${httpPort}`);
+    expect(codeOf(error), `httpPort ${httpPort} is held by the test`).toBe('EADDRINUSE');
+    expect(await probeUdp(udpPort), `after the failed start, UDP port ${udpPort} should not be left taken`).toBe('free');
+  });
+});
