@@ -28,6 +28,12 @@ describe('ItemSchema', () => {
     });
   });
 
+  test('accepts a tax of 0 and the smallest positive prices', () => {
+    for (const input of [{ ...valid, tax: 0 }, { ...valid, price: 0.01 }, { ...valid, name: 'x' }]) {
+      expect(ItemSchema.safeParse(input).data, `ItemSchema.safeParse(${show(input)}) should succeed unchanged`).toEqual(input);
+    }
+  });
+
   test('drops keys it does not know, as pydantic ignores extra fields', () => {
     const input = { ...valid, owner: 'mallory', isAdmin: true };
     const result = ItemSchema.safeParse(input);
@@ -41,6 +47,7 @@ describe('ItemSchema', () => {
     ['a negative price', { ...valid, price: -3 }, 'price'],
     ['a price given as the string "5" (zod does not coerce)', { ...valid, price: '5' }, 'price'],
     ['a negative tax', { ...valid, tax: -0.01 }, 'tax'],
+    ['a null tax (optional means absent, not null)', { ...valid, tax: null }, 'tax'],
     ['tags that are not an array', { ...valid, tags: 'paper' }, 'tags'],
     ['a tag that is not a string', { ...valid, tags: ['paper', 7] }, 'tags'],
     ['a repeated tag', { ...valid, tags: ['paper', 'paper'] }, 'tags'],
@@ -110,6 +117,15 @@ describe('validateItem', () => {
     const price = result.detail.find((entry) => entry.loc.join('.') === 'body.price');
     expect(price, `validateItem({name: "Pen"}) should report ["body", "price"]; got ${show(result.detail)}`).toBeDefined();
     expect(price?.type, 'the type of an absent field').toBe('missing');
+  });
+
+  test('calls a field sent as null "invalid_type", not "missing": null is a value', () => {
+    const input = { name: null, price: 1 };
+    const result = validateItem(input);
+    expect(result.ok, `validateItem(${show(input)})`).toBe(false);
+    if (result.ok) return;
+    const name = result.detail.find((entry) => entry.loc.join('.') === 'body.name');
+    expect(name?.type, `the type for name: null; got ${show(result.detail)}`).toBe('invalid_type');
   });
 
   test('uses zod\'s issue code as the type otherwise, e.g. too_small and invalid_type', () => {

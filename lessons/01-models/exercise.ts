@@ -11,7 +11,8 @@ import { z } from 'zod';
  * - `name`: a string with at least one character
  * - `price`: a number greater than 0 (a string like "5" is NOT a number here)
  * - `tax`: optional; when present, a number of at least 0
- * - `tags`: an array of strings, `[]` when missing, with no tag repeated
+ * - `tags`: an array of strings, `[]` when missing, with no tag repeated (a repeat is one issue
+ *   on `tags` itself)
  * Keys the schema does not know are dropped, as pydantic ignores extra fields.
  */
 // TODO 1: describe the item with z.object({...}); add the "no tag repeated" rule as a refinement.
