@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { currentTarget, exerciseAlias, tsconfigFor } from './workbook/target.ts';
+import { currentTarget, exerciseAlias, typeTestsTsconfigFor } from './workbook/target.ts';
 
 const target = currentTarget();
 
@@ -10,10 +10,9 @@ export default defineConfig({
     typecheck: {
       enabled: true,
       include: ['tests/**/*.test-d.ts'],
-      tsconfig: tsconfigFor(target),
-      // tsc checks the whole project; a type error in another lesson's exercise must not fail this
-      // lesson's run. Errors inside the type tests still fail them, test by test, and
-      // `npm run check` type-checks everything.
+      tsconfig: typeTestsTsconfigFor(target),
+      // A type error in another lesson's exercise must not fail this lesson's run. Errors inside
+      // the type tests still fail them, test by test, and `npm run check` type-checks everything.
       ignoreSourceErrors: true,
     },
     // Lesson suites start real servers and sockets; a slow, loaded machine still finishes in time.

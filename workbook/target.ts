@@ -14,9 +14,16 @@ export const TARGET_VARIABLE = 'WORKBOOK_TARGET';
 
 export type Target = 'lessons' | 'solutions';
 
+/** Whole-project configs, for editors and `npm run check`. */
 const TSCONFIG: Record<Target, string> = {
   lessons: 'tsconfig.json',
   solutions: 'tsconfig.solutions.json',
+};
+
+/** Configs for vitest's type tests: only the *.test-d.ts files and what they import. */
+const TYPETESTS_TSCONFIG: Record<Target, string> = {
+  lessons: 'workbook/tsconfig.typetests.lessons.json',
+  solutions: 'workbook/tsconfig.typetests.solutions.json',
 };
 
 /** Reads the switch from the environment; anything but "solutions" means the learner's files. */
@@ -27,6 +34,11 @@ export function currentTarget(env: NodeJS.ProcessEnv = process.env): Target {
 /** The tsconfig whose `paths` send `#exercise/*` to the same folder as the run-time alias. */
 export function tsconfigFor(target: Target): string {
   return path.join(ROOT, TSCONFIG[target]);
+}
+
+/** The tsconfig vitest's type-test mode uses for this target. */
+export function typeTestsTsconfigFor(target: Target): string {
+  return path.join(ROOT, TYPETESTS_TSCONFIG[target]);
 }
 
 /** Where `#exercise/NN-name` leads for this target, as a vite alias replacement. */

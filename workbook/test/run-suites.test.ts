@@ -21,7 +21,16 @@ export function add(a: number, b: number): number {
 function makeRunnableWorkbook(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'workbook-run-'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  for (const file of ['vitest.config.ts', 'tsconfig.json', 'tsconfig.solutions.json', 'package.json', 'workbook/target.ts']) {
+  const copied = [
+    'vitest.config.ts',
+    'tsconfig.json',
+    'tsconfig.solutions.json',
+    'package.json',
+    'workbook/target.ts',
+    'workbook/tsconfig.typetests.lessons.json',
+    'workbook/tsconfig.typetests.solutions.json',
+  ];
+  for (const file of copied) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
   }
