@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { area, greet, measure, ShapeSchema, type Measured, type Shape } from '#exercise/02-union-types';
 
-const show = (value: unknown) => JSON.stringify(value);
+/** JSON for objects and strings; undefined, NaN and ±Infinity as themselves (JSON would say nothing or null). */
+const show = (value: unknown): string =>
+  value === undefined || (typeof value === 'number' && !Number.isFinite(value)) ? String(value) : JSON.stringify(value);
 
 /** Hands area a value without relying on the learner's Shape type (the type tests check that). */
 const asShape = (value: unknown) => value as Shape;
@@ -95,6 +97,13 @@ describe('ShapeSchema', () => {
     expect(result.data, `parsing ${show(input)} should give the same shape back`).toEqual(input);
   });
 
+  test('drops keys that no variant declares (z.object\'s default), instead of refusing or keeping them', () => {
+    const input = { kind: 'circle', radius: 1, color: 'red' };
+    const result = ShapeSchema.safeParse(input);
+    expect(result.success, `ShapeSchema.safeParse(${show(input)}) should succeed; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
+    expect(result.data, `parsing ${show(input)} should give {"kind":"circle","radius":1}, without "color"`).toEqual({ kind: 'circle', radius: 1 });
+  });
+
   test.each([
     ['a circle with a negative radius', { kind: 'circle', radius: -1 }, [{ path: ['radius'], code: 'too_small' }]],
     ['a rectangle with a width of 0', { kind: 'rectangle', width: 0, height: 5 }, [{ path: ['width'], code: 'too_small' }]],
@@ -148,6 +157,15 @@ describe('measure', () => {
     const got = [circle, rectangle].map((input) => measure(input));
     expect(got[0], `measure(${show(circle)})`).toEqual({ ok: true, shape: circle, area: expect.closeTo(9 * Math.PI) });
     expect(got[1], `measure(${show(rectangle)})`).toEqual({ ok: true, shape: rectangle, area: 10 });
+  });
+
+  test('answers with the parsed shape, not the input: keys no variant declares are gone', () => {
+    const input = { kind: 'circle', radius: 1, color: 'red' };
+    const result = measure(input);
+    expect(result.ok, `measure(${show(input)}) should be ok; issues: ${show(result.ok ? [] : pathsAndCodes(result.issues))}`).toBe(true);
+    if (!result.ok) return;
+    expect(result.shape, `measure(${show(input)}).shape should be the schema's output {"kind":"circle","radius":1}, not the input itself`).toEqual({ kind: 'circle', radius: 1 });
+    expect(result.area, `measure(${show(input)}).area should be π`).toBeCloseTo(Math.PI);
   });
 
   test('answers ok: false with one issue per problem, each with its path and code', () => {

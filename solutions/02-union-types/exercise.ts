@@ -53,7 +53,10 @@ const length = z.number().positive();
 
 // z.discriminatedUnion reads `kind` first and then checks only the matching variant. So a bad
 // circle gets an issue at ["radius"], and an unknown kind one issue at ["kind"]. A plain z.union
-// would try every variant and, when none fits, report one vague "invalid_union" at the root.
+// tries every variant; only when one of them gets past its type checks (a circle with radius -1)
+// does it pass on that variant's issue. Otherwise (an unknown kind, a radius "2", a missing
+// height) all it can report is one vague "invalid_union" at the root, the details nested inside.
+// z.object drops keys no variant declares, so the parsed shape carries only its own fields.
 export const ShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle'), radius: length }),
   z.object({ kind: z.literal('rectangle'), width: length, height: length }),
@@ -84,6 +87,7 @@ export function measure(input: unknown): Measured {
     };
   }
   // result.data is already typed as Shape (the schema's inferred type equals it), so area() takes
-  // it with no cast: the run-time check is what earns the compile-time type.
+  // it with no cast: the run-time check is what earns the compile-time type. It is also the
+  // cleaned-up value (unknown keys dropped); `input as Shape` would hand back whatever came in.
   return { ok: true, shape: result.data, area: area(result.data) };
 }
