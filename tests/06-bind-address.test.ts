@@ -1,0 +1,387 @@
+/**
+ * Lesson 06 — bind address. Real sockets on loopback (127.0.0.1, 127.0.0.2, ::1), and, where the
+ * machine allows it (Linux, root, iproute2), a second host in a network namespace of our own.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { ListenError, listenOn, listenOptionsFromEnv, probe, type Bound, type Reach } from '#exercise/06-bind-address';
+import { currentTarget, ROOT } from '../workbook/target.ts';
+import {
+  connectFromSecondHost,
+  createSecondHost,
+  leftovers,
+  teardown,
+  teardownSync,
+  whyNoSecondHost,
+  type SecondHost,
+} from './support/06-netns.ts';
+
+const show = (value: unknown) => JSON.stringify(value);
+
+// ---------------------------------------------------------------------------------------------
+// Test-owned tools: connecting, owning servers, bounding waits.
+// ---------------------------------------------------------------------------------------------
+
+/** Tries one TCP connection: "connected", the error code, or "ETIMEDOUT". */
+function connect(address: string, port: number, timeoutMs = 2_000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: address, port });
+    const done = (what: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(what);
+    };
+    const timer = setTimeout(() => done('ETIMEDOUT'), timeoutMs);
+    socket.once('connect', () => done('connected'));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? String(error)));
+  });
+}
+
+/** Rejects with `what` when `promise` has not settled after `ms` (a helper that hangs must fail, not stall). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still not settled after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+/** Closes a test-owned server, ending its open connections. */
+function shut(server: net.Server, sockets: Set<net.Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+/** A server the test starts itself (not through the exercise), for checking probe. */
+async function ownServer(host: string, port = 0) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  cleanups.push(() => shut(server, sockets));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, resolve);
+  });
+  return { server, sockets, port: (server.address() as net.AddressInfo).port };
+}
+
+/** Starts a server through the learner's listenOn, and makes sure it is closed after the test. */
+async function startWithExercise(host: string, port = 0): Promise<{ bound: Bound; server: net.Server }> {
+  const server = net.createServer((socket) => socket.destroy());
+  cleanups.push(() => shut(server, new Set()));
+  const bound = await within(listenOn(server, { host, port }), 5_000, `listenOn(server, ${show({ host, port })})`);
+  return { bound, server };
+}
+
+/** The probe's answer as { address: reachable }, for comparisons and messages. */
+const asMap = (reaches: Reach[]) => Object.fromEntries(reaches.map((reach) => [reach.address, reach.reachable]));
+
+async function canListen(host: string): Promise<boolean> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen({ host, port: 0 }, () => server.close(() => resolve(true)));
+  });
+}
+
+const ipv6 = await canListen('::1');
+const eacces = await eaccesPlan();
+
+// ---------------------------------------------------------------------------------------------
+
+describe('listenOptionsFromEnv', () => {
+  test('defaults to 127.0.0.1 and the given default port when HOST and PORT are unset', () => {
+    expect(listenOptionsFromEnv({}, 3000), 'listenOptionsFromEnv({}, 3000)').toEqual({ host: '127.0.0.1', port: 3000 });
+  });
+
+  test('treats a blank HOST or PORT as unset (a blank HOST must not mean "every interface")', () => {
+    const env = { HOST: '  ', PORT: '' };
+    expect(listenOptionsFromEnv(env, 3000), `listenOptionsFromEnv(${show(env)}, 3000)`).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+    });
+  });
+
+  test.each([
+    [{ HOST: '0.0.0.0', PORT: '8080' }, { host: '0.0.0.0', port: 8080 }],
+    [{ HOST: '::1', PORT: '0' }, { host: '::1', port: 0 }],
+    [{ HOST: 'localhost', PORT: '65535' }, { host: 'localhost', port: 65535 }],
+    [{ PORT: '1' }, { host: '127.0.0.1', port: 1 }],
+  ])('reads %j', (env, expected) => {
+    expect(listenOptionsFromEnv(env, 3000), `listenOptionsFromEnv(${show(env)}, 3000)`).toEqual(expected);
+  });
+
+  test.each(['abc', '80abc', '8080.5', '-1', '65536', '99999'])(
+    'rejects PORT=%j with an error naming PORT and the value',
+    (value) => {
+      let result: unknown;
+      let thrown: unknown;
+      try {
+        result = listenOptionsFromEnv({ PORT: value }, 3000);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, `PORT=${show(value)} is not a port number: expected a throw, got ${show(result)}`).toBeInstanceOf(Error);
+      const message = (thrown as Error).message;
+      expect(message, `the error for PORT=${show(value)} should name the variable "PORT"`).toContain('PORT');
+      expect(message, `the error for PORT=${show(value)} should repeat the value given`).toContain(value);
+    },
+  );
+});
+
+describe('listenOn', () => {
+  test('resolves with the real port when asked for port 0, once the server really listens', async () => {
+    const { bound, server } = await startWithExercise('127.0.0.1', 0);
+    expect(bound.port, 'listenOn(server, {host: "127.0.0.1", port: 0}) should report the port the system picked').toBeGreaterThan(0);
+    expect(bound.port, 'the reported port should be the one the server holds').toBe((server.address() as net.AddressInfo).port);
+    expect(bound.address, 'the reported address').toBe('127.0.0.1');
+    expect(server.listening, 'server.listening once listenOn has resolved').toBe(true);
+    expect(await connect('127.0.0.1', bound.port), `connecting to 127.0.0.1:${bound.port}`).toBe('connected');
+  });
+
+  test('bound to 127.0.0.1: accepts 127.0.0.1, refuses 127.0.0.2', async () => {
+    const { bound } = await startWithExercise('127.0.0.1');
+    expect(await connect('127.0.0.1', bound.port), 'a server on 127.0.0.1, reached via 127.0.0.1').toBe('connected');
+    expect(await connect('127.0.0.2', bound.port), 'a server on 127.0.0.1, reached via 127.0.0.2').toBe('ECONNREFUSED');
+  });
+
+  test('bound to 0.0.0.0: accepts 127.0.0.1 and 127.0.0.2', async () => {
+    const { bound } = await startWithExercise('0.0.0.0');
+    expect(bound.address, 'the reported address').toBe('0.0.0.0');
+    expect(await connect('127.0.0.1', bound.port), 'a server on 0.0.0.0, reached via 127.0.0.1').toBe('connected');
+    expect(await connect('127.0.0.2', bound.port), 'a server on 0.0.0.0, reached via 127.0.0.2').toBe('connected');
+  });
+
+  test.skipIf(!ipv6)('bound to :: (dual-stack): accepts ::1 and 127.0.0.1 too', async () => {
+    const { bound } = await startWithExercise('::');
+    expect(bound.address, 'the reported address').toBe('::');
+    expect(await connect('::1', bound.port), 'a server on ::, reached via ::1').toBe('connected');
+    expect(await connect('127.0.0.1', bound.port), 'a server on ::, reached via 127.0.0.1 (dual-stack)').toBe('connected');
+  });
+
+  test.skipIf(!ipv6)('bound to ::1: accepts ::1, refuses 127.0.0.1', async () => {
+    const { bound } = await startWithExercise('::1');
+    expect(await connect('::1', bound.port), 'a server on ::1, reached via ::1').toBe('connected');
+    expect(await connect('127.0.0.1', bound.port), 'a server on ::1, reached via 127.0.0.1').toBe('ECONNREFUSED');
+  });
+
+  test('bound to "localhost": reports the one address the name became', async () => {
+    const { bound } = await startWithExercise('localhost');
+    expect(['127.0.0.1', '::1'], `listenOn with host "localhost" reported address ${show(bound.address)}`).toContain(
+      bound.address,
+    );
+    expect(await connect(bound.address, bound.port), `connecting to the reported ${bound.address}:${bound.port}`).toBe('connected');
+  });
+
+  test('close() stops listening and frees the port', async () => {
+    const { bound, server } = await startWithExercise('127.0.0.1');
+    await within(bound.close(), 3_000, 'bound.close()');
+    expect(server.listening, 'server.listening after close()').toBe(false);
+    expect(await connect('127.0.0.1', bound.port), `connecting to 127.0.0.1:${bound.port} after close()`).toBe('ECONNREFUSED');
+  });
+
+  test('rejects a taken port with a ListenError (EADDRINUSE) and never claims to listen', async () => {
+    const taken = await ownServer('127.0.0.1');
+    const server = net.createServer();
+    cleanups.push(() => shut(server, new Set()));
+    const options = { host: '127.0.0.1', port: taken.port };
+    let outcome: unknown;
+    try {
+      outcome = await within(listenOn(server, options), 5_000, `listenOn(server, ${show(options)}) on a taken port`);
+    } catch (error) {
+      outcome = error;
+    }
+    expect(outcome, `listenOn(server, ${show(options)}) when another server holds that port: expected a ListenError`).toBeInstanceOf(
+      ListenError,
+    );
+    const error = outcome as ListenError;
+    expect(error.code, 'the ListenError code').toBe('EADDRINUSE');
+    expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
+    expect(error.message, 'the message should name the port').toContain(String(taken.port));
+    expect(error.message, 'the message should name the host').toContain('127.0.0.1');
+    expect(error.message, 'the message should suggest PORT=0 (any free port)').toContain('PORT=0');
+    expect(server.listening, 'the second server must not be listening').toBe(false);
+  });
+
+  test.skipIf(typeof eacces === 'string')(
+    `rejects a privileged port without the privilege with a ListenError (EACCES)${typeof eacces === 'string' ? ` — skipped: ${eacces}` : ''}`,
+    async () => {
+      if (typeof eacces === 'string') return;
+      const exercisePath = path.join(ROOT, currentTarget(), '06-bind-address', 'exercise.ts');
+      const child = path.join(ROOT, 'tests', 'support', '06-listen-child.ts');
+      const [command, ...args] = [...eacces.prefix, process.execPath, '--import', 'tsx', child, exercisePath, String(eacces.port)];
+      const { stdout } = await promisify(execFile)(command!, args, { cwd: ROOT, timeout: 10_000 });
+      const report = JSON.parse(stdout) as Record<string, unknown>;
+      const asked = `listenOn(server, {host: "127.0.0.1", port: ${eacces.port}}) without the right to bind ports below 1024`;
+      expect(report.outcome, `${asked}: expected a rejection; got ${stdout}`).toBe('rejected');
+      expect(report.isListenError, `${asked}: should reject with a ListenError; got ${stdout}`).toBe(true);
+      expect(report.code, `${asked}: the code`).toBe('EACCES');
+      expect({ host: report.host, port: report.port }, `${asked}: host and port`).toEqual({ host: '127.0.0.1', port: eacces.port });
+      expect(report.message, `${asked}: the message should name the port`).toContain(String(eacces.port));
+      expect(report.message, `${asked}: the message should say that ports below 1024 need privileges`).toContain('1024');
+      expect(report.stillListening, `${asked}: the server must not be listening`).toBe(false);
+    },
+  );
+});
+
+/**
+ * How to get a process that may not bind a low port: as a normal user, just run it; as root,
+ * drop CAP_NET_BIND_SERVICE with setpriv. A string is the reason the check cannot run here.
+ */
+async function eaccesPlan(): Promise<{ prefix: string[]; port: number } | string> {
+  const sysctl = '/proc/sys/net/ipv4/ip_unprivileged_port_start';
+  if (process.platform !== 'linux' || !existsSync(sysctl)) return 'checked on Linux only (other systems let anyone bind low ports)';
+  const firstFree = Number(readFileSync(sysctl, 'utf8').trim());
+  if (!(firstFree > 1)) return `every port is unprivileged on this machine (${sysctl} is ${firstFree})`;
+  const port = Math.min(80, firstFree - 1);
+  if (process.getuid?.() !== 0) return { prefix: [], port };
+  const drop = ['setpriv', '--inh-caps=-net_bind_service', '--bounding-set=-net_bind_service'];
+  try {
+    await promisify(execFile)(drop[0]!, [...drop.slice(1), 'true'], { timeout: 5_000 });
+  } catch {
+    return 'running as root, which may bind any port, and setpriv (util-linux) is not there to drop that privilege';
+  }
+  return { prefix: drop, port };
+}
+
+describe('probe', () => {
+  test('for a server on 127.0.0.1: 127.0.0.1 reachable, 127.0.0.2 refused, in the order given', async () => {
+    const { port } = await ownServer('127.0.0.1');
+    const addresses = ipv6 ? ['127.0.0.2', '127.0.0.1', '::1'] : ['127.0.0.2', '127.0.0.1'];
+    const reaches = await within(probe(port, addresses, 1_000), 5_000, `probe(${port}, ${show(addresses)})`);
+    expect(reaches.map((reach) => reach.address), 'one entry per address, in the order given').toEqual(addresses);
+    const expected = { '127.0.0.1': true, '127.0.0.2': false, ...(ipv6 ? { '::1': false } : {}) };
+    expect(asMap(reaches), `probe(${port}) with a server bound to 127.0.0.1`).toEqual(expected);
+    const refused = reaches.find((reach) => reach.address === '127.0.0.2');
+    expect(refused?.code, 'why 127.0.0.2 was not reachable').toBe('ECONNREFUSED');
+  });
+
+  test('for a server on 0.0.0.0: both IPv4 loopback addresses reachable', async () => {
+    const { port } = await ownServer('0.0.0.0');
+    const addresses = ['127.0.0.1', '127.0.0.2'];
+    const reaches = await within(probe(port, addresses, 1_000), 5_000, `probe(${port}, ${show(addresses)})`);
+    expect(asMap(reaches), `probe(${port}) with a server bound to 0.0.0.0`).toEqual({ '127.0.0.1': true, '127.0.0.2': true });
+  });
+
+  test.skipIf(!ipv6)('for a server on ::1: only ::1 reachable', async () => {
+    const { port } = await ownServer('::1');
+    const reaches = await within(probe(port, ['127.0.0.1', '::1'], 1_000), 5_000, `probe(${port}, ["127.0.0.1", "::1"])`);
+    expect(asMap(reaches), `probe(${port}) with a server bound to ::1`).toEqual({ '127.0.0.1': false, '::1': true });
+  });
+
+  test('tries the local candidates (127.0.0.1, 127.0.0.2, ::1) when given no addresses', async () => {
+    const { port } = await ownServer('127.0.0.1');
+    const reaches = await within(probe(port), 5_000, `probe(${port})`);
+    expect(reaches.map((reach) => reach.address), `probe(${port}) with no addresses`).toEqual(['127.0.0.1', '127.0.0.2', '::1']);
+    expect(asMap(reaches)['127.0.0.1'], `probe(${port}): the server on 127.0.0.1`).toBe(true);
+  });
+
+  test('closes every connection it opens', async () => {
+    const own = await ownServer('127.0.0.1');
+    let accepted = 0;
+    own.server.on('connection', () => (accepted += 1));
+    await within(probe(own.port, ['127.0.0.1'], 1_000), 5_000, `probe(${own.port}, ["127.0.0.1"])`);
+    const deadline = Date.now() + 1_000;
+    while (own.sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(accepted, 'the probe should have connected once').toBe(1);
+    expect(own.sockets.size, 'connections still open on the server 1 s after probe resolved').toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The note's bug, for real: a second host (a network namespace) calls a server on this one.
+// ---------------------------------------------------------------------------------------------
+
+const noSecondHost = await whyNoSecondHost();
+if (noSecondHost) console.warn(`[06] the second-host tests are skipped: ${noSecondHost}`);
+
+describe.skipIf(noSecondHost !== null)(
+  `a second host (a network namespace joined by a veth pair)${noSecondHost ? ` — skipped: ${noSecondHost}` : ''}`,
+  () => {
+    let other: SecondHost | undefined;
+    let lastResort: (() => void) | undefined;
+
+    beforeAll(async () => {
+      other = await createSecondHost();
+      const made = other;
+      lastResort = () => teardownSync(made);
+      process.once('exit', lastResort);
+      // The link must work before "unreachable" can mean anything: a server bound to the host's
+      // own link address must be reachable from the other side.
+      const { port } = await ownServer(made.hostAddress);
+      const seen = await connectFromSecondHost(made, made.hostAddress, port);
+      await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
+      if (seen !== 'connected') throw new Error(`the second host cannot reach ${made.hostAddress}:${port} (${seen}); the link is broken`);
+    });
+
+    afterAll(async () => {
+      if (!other) return;
+      const made = other;
+      await teardown(made);
+      if (lastResort) process.off('exit', lastResort);
+      const left = await leftovers(made);
+      if (left.length > 0) throw new Error(`the suite left these behind: ${left.join(', ')}`);
+    });
+
+    const host = () => {
+      if (!other) throw new Error('the second host was not set up');
+      return other;
+    };
+
+    test('the note\'s bug: a server on 127.0.0.1 cannot be reached from the other host', async () => {
+      const { bound } = await startWithExercise('127.0.0.1');
+      expect(await connect('127.0.0.1', bound.port), `the server is up: reachable here on 127.0.0.1:${bound.port}`).toBe('connected');
+      const seen = await connectFromSecondHost(host(), host().hostAddress, bound.port);
+      expect(seen, `server bound to 127.0.0.1; the other host connects to ${host().hostAddress}:${bound.port}`).toBe('ECONNREFUSED');
+    });
+
+    test('the same with "localhost": a server on localhost cannot be reached from the other host', async () => {
+      const { bound } = await startWithExercise('localhost');
+      const here = `${bound.address}:${bound.port}`;
+      expect(await connect(bound.address, bound.port), `the server is up: reachable here on ${here}`).toBe('connected');
+      const seen = await connectFromSecondHost(host(), host().hostAddress, bound.port);
+      expect(seen, `server bound to localhost (${bound.address}); the other host connects to ${host().hostAddress}:${bound.port}`).toBe(
+        'ECONNREFUSED',
+      );
+    });
+
+    test('the fix: a server on 0.0.0.0 is reachable from the other host', async () => {
+      const { bound } = await startWithExercise('0.0.0.0');
+      const seen = await connectFromSecondHost(host(), host().hostAddress, bound.port);
+      expect(seen, `server bound to 0.0.0.0; the other host connects to ${host().hostAddress}:${bound.port}`).toBe('connected');
+    });
+
+    test('probe gives up on an address that never answers after its timeout, and reports a refusal', async () => {
+      const { silentAddress, otherAddress } = host();
+      const addresses = [silentAddress, otherAddress];
+      const started = Date.now();
+      const reaches = await within(probe(9, addresses, 300), 3_000, `probe(9, ${show(addresses)}, 300)`);
+      const took = Date.now() - started;
+      const byAddress = new Map(reaches.map((reach) => [reach.address, reach]));
+      expect(byAddress.get(silentAddress), `${silentAddress} never answers: not reachable, code ETIMEDOUT`).toMatchObject({
+        reachable: false,
+        code: 'ETIMEDOUT',
+      });
+      expect(byAddress.get(otherAddress), `${otherAddress} has nothing on port 9: not reachable, code ECONNREFUSED`).toMatchObject({
+        reachable: false,
+        code: 'ECONNREFUSED',
+      });
+      expect(took, 'probe with a 300 ms timeout should finish well within 1.5 s').toBeLessThan(1_500);
+    });
+  },
+);
