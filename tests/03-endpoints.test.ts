@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { createApp } from '#exercise/03-endpoints';
+import { z } from 'zod';
+import { createApp, validationDetail } from '#exercise/03-endpoints';
 import { serve, type Running } from './support/http.ts';
 
 const show = (value: unknown) => JSON.stringify(value);
@@ -116,6 +117,83 @@ async function list(api: Api, query = ''): Promise<{ id: number }[]> {
   return answer.json as { id: number }[];
 }
 
+describe('the app', () => {
+  test.each([
+    ['GET', '/'],
+    ['GET', '/nope'],
+    ['GET', '/users/1/friends'],
+    ['POST', '/user'],
+  ])('answers %s %s, a route it does not have, with a JSON 404', async (method, path) => {
+    const api = await start();
+    expect404(await api.call(method, path));
+  });
+
+  test('gives every app made by createApp() its own users', async () => {
+    const first = await start();
+    const second = await start();
+    const user = await create(first, ada);
+    expect(
+      await list(second),
+      'POST /users to the first app, then GET /users on the second → [] (the store must be made inside usersRouter(), not at module level)',
+    ).toEqual([]);
+    expect404(await second.call('GET', `/users/${user.id}`));
+    const other = await create(second, alan);
+    expect(await list(second), 'POST /users (Alan) to the second app, then GET /users there → only Alan').toEqual([other]);
+    expect(await list(first), 'GET /users on the first app → only Ada').toEqual([user]);
+  });
+
+  test('answers malformed JSON with a JSON 400 {"detail": "..."}, not an HTML page or a stack trace', async () => {
+    const api = await start();
+    const sent = 'POST /users with content-type application/json and the body \'{"name": "Ada",\'';
+    const response = await fetch(`${api.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": "Ada",',
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    const got = `got ${response.status} ${response.headers.get('content-type')} ${text.slice(0, 300)}`;
+    expect(response.status, `${sent} → expected 400 (express.json() could not parse it); ${got}`).toBe(400);
+    expect(response.headers.get('content-type') ?? '', `${sent} → expected a JSON answer from your error handler; ${got}`).toMatch(
+      /^application\/json/,
+    );
+    let detail: unknown;
+    try {
+      detail = (JSON.parse(text) as { detail?: unknown }).detail;
+    } catch {
+      detail = undefined;
+    }
+    expect(typeof detail === 'string' && detail.length > 0, `${sent} → expected {"detail": "..."}; ${got}`).toBe(true);
+    expect(text, `${sent} → the answer must not carry a stack trace; ${got}`).not.toMatch(/node_modules|\n\s+at |\\n\s+at /);
+  });
+});
+
+describe('validationDetail', () => {
+  test.each([
+    [
+      'a body with two bad fields',
+      z.object({ name: z.string().min(1), address: z.object({ city: z.string() }) }),
+      { name: '', address: { city: 7 } },
+      ['body'],
+    ],
+    ['a bad id', z.string().regex(/^\d+$/), 'abc', ['path', 'id']],
+  ])('turns every zod issue of %s into {loc: prefix + path, msg: its message, type: its code}', (label, schema, value, prefix) => {
+    const result = (schema as z.ZodType).safeParse(value);
+    expect(result.success, `test setup: ${label} should fail to parse`).toBe(false);
+    const issues = result.error!.issues;
+    const call = `validationDetail(the ZodError of ${label} ${show(value)}, ${show(prefix)})`;
+    const detail = validationDetail(result.error!, prefix);
+    expect(detail, `${call} → one entry per issue (${issues.length}); got ${show(detail)}`).toHaveLength(issues.length);
+    for (const issue of issues) {
+      const want = { loc: [...prefix, ...issue.path], msg: issue.message, type: issue.code };
+      expect(
+        detail,
+        `${call} → expected the entry ${show(want)} (msg is the issue's message, type its code); got ${show(detail)}`,
+      ).toContainEqual(want);
+    }
+  });
+});
+
 describe('GET /users — the list', () => {
   test('starts empty: 200 and []', async () => {
     const api = await start();
@@ -137,7 +215,10 @@ describe('GET /users — the list', () => {
     for (let n = 1; n <= 5; n++) created.push(await create(api, { name: `User ${n}`, email: `u${n}@example.com` }));
     const ids = (users: { id: number }[]) => users.map((user) => user.id);
     const all = ids(created);
-    expect(ids(await list(api, '?offset=1&limit=2')), 'GET /users?offset=1&limit=2 → the 2nd and 3rd users').toEqual(all.slice(1, 3));
+    expect(
+      ids(await list(api, '?offset=1&limit=2')),
+      `GET /users?offset=1&limit=2 after creating ids ${show(all)} → the 2nd and 3rd users (other ids? the store must be made inside usersRouter(), not at module level)`,
+    ).toEqual(all.slice(1, 3));
     expect(ids(await list(api, '?limit=3')), 'GET /users?limit=3 → the first 3 users').toEqual(all.slice(0, 3));
     expect(ids(await list(api, '?offset=3')), 'GET /users?offset=3 → the 4th and 5th users').toEqual(all.slice(3));
     expect(ids(await list(api, '?offset=5')), 'GET /users?offset=5 with 5 users → []').toEqual([]);
@@ -157,6 +238,10 @@ describe('GET /users — the list', () => {
     ['limit=2.5', 'limit'],
     ['limit=', 'limit'],
     ['limit=1&limit=2', 'limit'],
+    ['limit=1e1', 'limit'],
+    ['offset=', 'offset'],
+    ['offset=%203', 'offset'],
+    ['offset=1&offset=2', 'offset'],
     ['offset=-1', 'offset'],
     ['offset=x', 'offset'],
     ['offset=1.5&limit=5', 'offset'],
@@ -245,6 +330,18 @@ describe('POST /users — create', () => {
     }
     expect(await list(api), `GET /users after a refused POST → still []`).toEqual([]);
   });
+
+  test('puts zod\'s issue code in each entry\'s type: a missing email is "invalid_type"', async () => {
+    const api = await start();
+    const answer = await api.call('POST', '/users', { name: 'Ada' });
+    expect422At(answer, ['body', 'email']);
+    const entry = ((answer.json as { detail: { loc: unknown; type?: unknown }[] }).detail).find(
+      (item) => show(item.loc) === show(['body', 'email']),
+    );
+    expect(entry?.type, `${answer.sent} → the entry at ["body","email"] should have type "invalid_type" (the issue's code); ${answer.got}`).toBe(
+      'invalid_type',
+    );
+  });
 });
 
 describe('GET /users/:id — read one', () => {
@@ -264,7 +361,7 @@ describe('GET /users/:id — read one', () => {
     expect404(await api.call('GET', `/users/${user.id + 1000}`));
   });
 
-  test.each(['abc', '0', '-1', '1.5', '7x'])(
+  test.each(['abc', '0', '-1', '1.5', '7x', '1e3', '99999999999999999999'])(
     'refuses the id "%s" with 422 at loc ["path", "id"]',
     async (id) => {
       const api = await start();
@@ -342,28 +439,5 @@ describe('DELETE /users/:id — remove', () => {
     const api = await start();
     await create(api, ada);
     expect422At(await api.call('DELETE', '/users/abc'), ['path', 'id']);
-  });
-});
-
-describe('the app', () => {
-  test.each([
-    ['GET', '/'],
-    ['GET', '/nope'],
-    ['GET', '/users/1/friends'],
-    ['POST', '/user'],
-  ])('answers %s %s, a route it does not have, with a JSON 404', async (method, path) => {
-    const api = await start();
-    expect404(await api.call(method, path));
-  });
-
-  test('gives every app made by createApp() its own users', async () => {
-    const first = await start();
-    const second = await start();
-    const user = await create(first, ada);
-    expect(await list(second), 'POST /users to the first app, then GET /users on the second → []').toEqual([]);
-    expect404(await second.call('GET', `/users/${user.id}`));
-    const other = await create(second, alan);
-    expect(await list(second), 'POST /users (Alan) to the second app, then GET /users there → only Alan').toEqual([other]);
-    expect(await list(first), 'GET /users on the first app → only Ada').toEqual([user]);
   });
 });

@@ -19,6 +19,7 @@
  *        loc starting with "path", "query" or "body" as in FastAPI, e.g. ["path", "id"],
  *        ["query", "limit"], ["body", "email"]
  *   404  a user that does not exist, or a route that does not exist: { "detail": "..." }
+ *   400  a body that is not even JSON (malformed): { "detail": "..." }, never an HTML page
  */
 import express from 'express';
 import { z } from 'zod';
@@ -40,7 +41,9 @@ export type User = { id: number } & NewUser;
 
 /**
  * The :id path parameter. It arrives as a string ("7"); the schema turns it into a number.
- * Valid ids are positive whole numbers written in digits: "7" yes; "abc", "0", "-1", "1.5" no.
+ * Valid ids are positive whole numbers written in digits only (0-9, nothing else), small enough to
+ * be exact (at most Number.MAX_SAFE_INTEGER): "7" yes; "abc", "0", "-1", "1.5", "7x", "1e3",
+ * "99999999999999999999" no.
  */
 // TODO 2: a schema from string to number (a string pattern, then a transform, then number rules).
 export const UserIdSchema = z.never();
@@ -50,8 +53,9 @@ export const UserIdSchema = z.never();
  * when a key is repeated):
  * - `offset`: a whole number from 0, default 0 (how many users to skip)
  * - `limit`: a whole number from 1 to 100, default 10 (how many users at most)
- * Anything else ("abc", "", "2.5", "-1", "0" or "101" for limit, a repeated key) is an error:
- * bad paging is answered 422, never quietly fixed.
+ * Both are written in digits only (0-9, nothing else); the default applies only when the key is
+ * missing. Anything else ("abc", "" as in `?offset=`, "2.5", "-1", "1e1", " 3", "0" or "101" for
+ * limit, a repeated key) is an error: bad paging is answered 422, never quietly fixed.
  */
 // TODO 3: describe the query with z.object({...}); give each key its default.
 export const PagingSchema = z.object({});
@@ -97,10 +101,15 @@ export function usersRouter(): express.Router {
 
 /**
  * Makes a new app; it does not listen (the tests pick the port, the example reads PORT).
- * @returns an Express app with a JSON body parser, usersRouter() at /users, and a JSON 404
- *   `{ "detail": "Not Found" }` for every route it does not know
+ * @returns an Express app with, in this order: a JSON body parser, usersRouter() at /users, a JSON
+ *   404 `{ "detail": "Not Found" }` for every route it does not know, and last an error handler
+ *   (four parameters) that answers in JSON too: an error express.json() raises for the client
+ *   (malformed JSON: status 400, `expose: true`) with its status and `{ "detail": "<message>" }`,
+ *   anything else 500 `{ "detail": "Internal Server Error" }` — never Express's HTML page or a
+ *   stack trace
  */
 export function createApp(): express.Express {
-  // TODO 11: build the app: express.json(), the router at /users, a JSON 404 for the rest.
+  // TODO 11: build the app: express.json(), the router at /users, a JSON 404 for the rest, and a
+  //          JSON error handler last.
   throw new Error('createApp is not written yet');
 }
