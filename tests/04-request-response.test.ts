@@ -182,12 +182,14 @@ describe('422: FastAPI\'s detail list, every problem at once', () => {
 });
 
 describe('errors before validation: 400, 415, 413, 404', () => {
-  test('malformed JSON answers 400 with a JSON detail message', async () => {
+  test('malformed JSON answers 400 with a JSON detail message of the server\'s own', async () => {
     const base = await startApp();
-    for (const body of ['{"a": 5,', "{'a': 5, 'b': 10}", '{"a": 5 "b": 10}']) {
+    for (const body of ['{"a": 5,', "{'a': 5, 'b': 10}", '{"a": 5 "b": 10}', '{"a": 5, "b": canary_b}']) {
       const answer = await postAsJson(`${base}/process`, body);
       expect(answer.status, `POST /process ${body} (not valid JSON) → expected 400; got ${said(answer)}`).toBe(400);
       expectStringDetail(answer, `POST /process ${body}`);
+      // JSON.parse's message (what body-parser's error carries) can quote the body back.
+      expect(show((answer.json as { detail?: unknown }).detail), `POST /process ${body} → the 400 detail should be a message of your own, not the parser's error.message quoting the body; got ${said(answer)}`).not.toContain('canary');
     }
   });
 
@@ -270,6 +272,17 @@ describe('POST /users: the response model keeps the password inside', () => {
     expect(answer.text, 'the password must never appear in the answer').not.toContain(ada.password);
     expect(log, 'the server should log what went wrong (console.error) for its operators').toHaveBeenCalled();
   });
+
+  test('an id that is not a positive integer (0, 1.5, -3) does not fit UserPublic either: 500', async () => {
+    const log = quietErrors();
+    for (const id of [0, 1.5, -3]) {
+      const base = await startApp({ users: storeThat({ returns: (user) => ({ ...user, id }) }) });
+      const answer = await postAsJson(`${base}/users`, ada);
+      expect(answer.status, `POST /users when the store returns id ${id} → expected 500 (UserPublic's id is a positive integer); got ${said(answer)}`).toBe(500);
+      expectStringDetail(answer, `the 500 answer for id ${id}`);
+    }
+    expect(log, 'the server should log what went wrong (console.error) for its operators').toHaveBeenCalled();
+  });
 });
 
 describe('500: one error handler, nothing internal in the answer', () => {
@@ -279,17 +292,21 @@ describe('500: one error handler, nothing internal in the answer', () => {
     ['an Error', () => new Error(secret)],
     ['a plain string', () => secret],
     ['an object that is not an Error', () => ({ message: secret, code: 'E_DB' })],
-  ])('an async handler failing with %s answers 500 {"detail": "..."} without the message or a stack', async (_label, failure) => {
+    // Only a 4xx status is the client's; any other status a thrown value carries is still our bug.
+    ['an Error with status 503', () => Object.assign(new Error(secret), { status: 503 })],
+    ['an object with status 200', () => ({ status: 200, message: secret })],
+    ['an object with status 42 (not an HTTP status)', () => ({ status: 42, message: secret })],
+  ])('an async handler failing with %s answers 500 {"detail": "..."} without the message or a stack', async (label, failure) => {
     const log = quietErrors();
     const base = await startApp({ users: storeThat({ fails: failure() }) });
     const answer = await postAsJson(`${base}/users`, ada);
-    expect(answer.status, `POST /users while the store fails → expected 500; got ${said(answer)}`).toBe(500);
-    expectStringDetail(answer, 'the 500 answer');
+    expect(answer.status, `POST /users while the store fails with ${label} → expected 500; got ${said(answer)}`).toBe(500);
+    expectStringDetail(answer, `the 500 answer for ${label}`);
     for (const leak of ['hunter2', 'db.internal', 'ECONNREFUSED']) {
       expect(answer.text, `the 500 answer must not contain the internal message ("${leak}")`).not.toContain(leak);
     }
     expect(answer.text, 'the 500 answer must not contain a stack trace').not.toMatch(/\bat .+(\.ts|\.js|node:)|exercise\.ts/);
-    expect(log, 'the error should be logged on the server (console.error) instead').toHaveBeenCalled();
+    expect(log, `the store failing with ${label} should be logged on the server (console.error) instead`).toHaveBeenCalled();
   });
 
   test('the server keeps answering after a 500', async () => {
@@ -370,6 +387,14 @@ describe('validateBody on its own', () => {
     expect(locsOf(answer), 'one entry for title and one for tags').toEqual(expect.arrayContaining([['body', 'title'], ['body', 'tags']]));
     expect(calls(), 'the route handler must not run for an invalid body').toBe(0);
   });
+
+  test('an array index in loc stays a number, as in FastAPI: tags ["ok", 5] → loc ["body", "tags", 1]', async () => {
+    const { base } = await echoApp();
+    const sent = { title: 'Groceries', tags: ['ok', 5] };
+    const answer = await postAsJson(`${base}/notes`, sent);
+    expect(answer.status, `POST /notes ${show(sent)} → expected 422; got ${said(answer)}`).toBe(422);
+    expect(locsOf(answer), `POST /notes ${show(sent)} → expected one entry at loc ["body", "tags", 1] (the index as a number, ErrorDetail.loc is (string | number)[]); got ${said(answer)}`).toEqual([['body', 'tags', 1]]);
+  });
 });
 
 describe('respond on its own', () => {
@@ -418,16 +443,22 @@ async function thrownBy(promise: Promise<unknown>, what: string): Promise<unknow
   }
 }
 
-/** Fails with a clear message when `promise` has not settled within `ms` (instead of the test's own timeout). */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Fails the test with `message` when `promise` has not settled within `ms` (instead of the test's
+ * own timeout). The failure is an assertion, so thrownBy passes it on as it is.
+ */
+async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   // If the guard wins, the call may still fail later (when the test closes its server): not news.
   promise.catch(() => {});
-  const guard = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: postJson had not settled after ${ms} ms`)), ms);
+  const late = Symbol('late');
+  const guard = new Promise<typeof late>((resolve) => {
+    timer = setTimeout(() => resolve(late), ms);
   });
   try {
-    return await Promise.race([promise, guard]);
+    const winner = await Promise.race([promise, guard]);
+    if (winner === late) expect.fail(message);
+    return winner as T;
   } finally {
     clearTimeout(timer);
   }
@@ -524,6 +555,9 @@ describe('postJson against a misbehaving server', () => {
     const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 502 HTML page');
     expect(error, 'a 502 with an HTML body should throw an ApiError').toBeInstanceOf(ApiError);
     expect((error as ApiError).status, 'its status').toBe(502);
+    expect((error as ApiError).detail, 'a 502 whose body is the HTML page <html><body>Bad Gateway</body></html> (no JSON, so no detail field) → its detail should be the body text').toEqual(
+      expect.stringContaining('Bad Gateway'),
+    );
   });
 
   test('a server that never answers: a RequestTimeoutError once the timeout has passed', async () => {
@@ -532,9 +566,13 @@ describe('postJson against a misbehaving server', () => {
     });
     const started = Date.now();
     const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
-    const error = await thrownBy(within(call, 2500, 'a silent server, timeoutMs 300'), 'a silent server');
+    const what = 'a server that never answers, timeoutMs 300';
+    const error = await thrownBy(
+      within(call, 2500, `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (is options.timeoutMs used, and its signal given to fetch?)`),
+      what,
+    );
     const elapsed = Date.now() - started;
-    expect(error, 'a server that never answers, timeoutMs 300 → expected a RequestTimeoutError').toBeInstanceOf(RequestTimeoutError);
+    expect(error, `${what} → expected a RequestTimeoutError (turn the abort into one)`).toBeInstanceOf(RequestTimeoutError);
     expect(error, 'it is a ClientError like the others').toBeInstanceOf(ClientError);
     expect(elapsed, 'it should not give up before the timeout').toBeGreaterThanOrEqual(250);
     expect(elapsed, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
@@ -548,9 +586,12 @@ describe('postJson against a misbehaving server', () => {
     });
     const started = Date.now();
     const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
-    const what = 'headers sent, then the body stalls, timeoutMs 300 (the timeout must cover reading the body too)';
-    const error = await thrownBy(within(call, 2500, what), what);
-    expect(error, 'headers arrive, the body never ends, timeoutMs 300 → expected a RequestTimeoutError').toBeInstanceOf(RequestTimeoutError);
+    const what = 'headers sent, then the body stalls, timeoutMs 300';
+    const error = await thrownBy(
+      within(call, 2500, `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (is options.timeoutMs used, and does the same signal cover response.text()?)`),
+      what,
+    );
+    expect(error, `${what} → expected a RequestTimeoutError (an abort while reading the body is a timeout too)`).toBeInstanceOf(RequestTimeoutError);
     expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
   });
 });

@@ -52,7 +52,9 @@ app.post('/process', async (req, res) => {
   const parsed = Numbers.safeParse(req.body);
   if (!parsed.success) {
     // FastAPI's 422 shape: every problem, each with where (loc), what (msg) and a code (type).
-    const detail = parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path.map(String)], msg: issue.message, type: issue.code }));
+    // Array indices stay numbers (["body", "tags", 1]); only a symbol key, which JSON cannot carry, becomes a string.
+    const loc = (issue: z.core.$ZodIssue) => ['body', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
+    const detail = parsed.error.issues.map((issue) => ({ loc: loc(issue), msg: issue.message, type: issue.code }));
     res.status(422).json({ detail });
     return;
   }

@@ -65,7 +65,8 @@ export interface ErrorDetail {
  *   - on a valid body, replaces `req.body` with the *parsed* value (defaults filled in, unknown
  *     keys dropped) and calls `next()` — the handler's `req.body` is typed as that value;
  *   - on an invalid one, answers 422 `{"detail": ErrorDetail[]}` itself, one entry per problem
- *     (`loc` is `["body", ...path]`, e.g. `["body", "a"]`), and does not call the handler.
+ *     (`loc` is `["body", ...path]`, e.g. `["body", "a"]`; an array index stays a number,
+ *     `["body", "tags", 1]`), and does not call the handler.
  */
 export function validateBody<S extends z.ZodType>(schema: S): RequestHandler<Record<string, string>, unknown, z.output<S>> {
   // TODO 3: safeParse req.body; answer 422 with every issue, or put the parsed data in req.body.
@@ -141,7 +142,10 @@ export function createApp(options: AppOptions = {}): express.Express {
 /**
  * The app's one error handler (four parameters: that is how Express knows it handles errors).
  * body-parser's errors carry a 4xx `status` and a `type` (`entity.parse.failed`,
- * `entity.too.large`, ...): answer that status. Everything else is a 500 with a generic message.
+ * `entity.too.large`, ...): answer that status, with a short message of your own (not
+ * `error.message`: for malformed JSON it can quote the client's body back).
+ * Everything else is a 500 with a generic message: a thrown value of any kind, including one
+ * whose `status` is not 400–499 (a 503 from a library, a stray 200).
  */
 export const handleErrors: ErrorRequestHandler = (error, req, res, next) => {
   // TODO 6: pick the status, log what is ours to fix, answer {"detail": "..."}.

@@ -72,7 +72,8 @@ export function validateBody<S extends z.ZodType>(schema: S): RequestHandler<Rec
 
 function toDetail(issue: z.core.$ZodIssue, input: unknown): ErrorDetail {
   // JSON has no symbols; a symbol key (never produced by JSON.parse, but possible in a path)
-  // becomes its description so the answer can always be serialized.
+  // becomes its description so the answer can always be serialized. Only symbols: an array
+  // index stays a number, as in FastAPI's ["body", "tags", 1].
   const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
   // zod reports an absent value as invalid_type; FastAPI calls it "missing". Looking the value
   // up in the input tells "absent" from "present but wrong" without reading zod's wording.
@@ -185,7 +186,10 @@ export const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
   res.status(status).json({ detail: clientMessage(error, status) });
 };
 
-/** The 4xx status a body-parser (http-errors) error carries, or undefined for anything else. */
+/**
+ * The 4xx status a body-parser (http-errors) error carries, or undefined for anything else —
+ * including a 5xx or a 200 on a value thrown from elsewhere: that is still our bug, a 500.
+ */
 function clientStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
