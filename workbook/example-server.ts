@@ -21,9 +21,11 @@ export interface ExampleOptions {
 export function hostAndPort(defaultPort: number, env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
   const host = env.HOST?.trim() || '127.0.0.1';
   const raw = env.PORT?.trim();
-  const port = raw === undefined || raw === '' ? defaultPort : Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(raw)}.`);
+  if (raw === undefined || raw === '') return { host, port: defaultPort };
+  // Digits only: Number() would also take "0x50" (80) and "1e3" (1000), which no one means as a port.
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    console.error(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(raw)}.`);
     process.exit(2);
   }
   return { host, port };
