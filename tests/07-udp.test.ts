@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -17,6 +18,9 @@ import {
 const HOST = '127.0.0.1';
 const show = (value: unknown) => JSON.stringify(value);
 const bytes = (buffer: Uint8Array) => `[${[...buffer].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')}]`;
+/** A payload for a message: its text when it is short UTF-8, else its bytes, or only its size when long. */
+const describePayload = (buffer: Buffer) =>
+  buffer.length > 40 ? `${buffer.length} bytes` : buffer.length > 0 && isUtf8(buffer) ? show(buffer.toString()) : bytes(buffer);
 
 // ---------------------------------------------------------------------------------------------
 // Everything a test opens is registered here and closed after it, even when the test fails.
@@ -76,11 +80,14 @@ async function testSocket(onMessage?: (payload: Buffer, from: UdpAddress, self: 
   return self;
 }
 
-/** Waits until check() is true, polling; fails with `what` after a bounded wait. */
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+/**
+ * Waits until check() is true, polling; fails with `what` after a bounded wait. `what` may be a
+ * function, so that the message can show the last thing seen.
+ */
+async function waitUntil(check: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs} ms waiting until ${what}`);
+    if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs} ms waiting until ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -95,6 +102,19 @@ async function probeUdp(port: number): Promise<string> {
     });
     socket.bind(port, HOST, () => socket.close(() => resolve('free')));
   });
+}
+
+/**
+ * Like probeUdp, but gives a socket that is being closed a moment: answers "free" as soon as the
+ * port can be bound, or the last error code after `withinMs`.
+ */
+async function probeUdpUntilFree(port: number, withinMs = 1000): Promise<string> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const result = await probeUdp(port);
+    if (result === 'free' || Date.now() > deadline) return result;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function probeTcp(port: number): Promise<string> {
@@ -125,6 +145,21 @@ async function rejection(promise: Promise<unknown>, what: string, withinMs = 300
   if (outcome.kind === 'resolved') throw new Error(`${what} should have rejected, but it resolved`);
   throw new Error(`${what} neither resolved nor rejected within ${withinMs} ms: is the socket's 'error' event turned into a rejection?`);
 }
+
+/** Whether a promise settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true as const, () => true as const), hung]);
+  clearTimeout(timer);
+  return settled;
+}
+
+/** A valid reading padded with spaces (still valid JSON) to exactly `size` bytes. */
+const pad = (size: number) => {
+  const json = '{"sensor":"s1","value":1}';
+  return Buffer.from(json + ' '.repeat(size - json.length));
+};
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
@@ -212,12 +247,18 @@ describe('startEchoServer', () => {
 });
 
 describe('sendAndWait', () => {
-  test('returns the answer from a socket that echoes', async () => {
+  test('returns the answer from a socket that echoes, and closes its socket', async () => {
     const server = await testSocket((payload, from, self) => void self.socket.send(payload, from.port, from.address));
     const answer = await sendAndWait('marco', { host: HOST, port: server.port, timeoutMs: 2000, retries: 0 });
     expect(Buffer.isBuffer(answer), 'the answer should be a Buffer').toBe(true);
     expect(answer.toString(), 'sent "marco" to an echoing socket').toBe('marco');
     expect(server.received, 'one request, one datagram').toHaveLength(1);
+    // The request came from sendAndWait's own socket: once the answer is in, its port is free.
+    const clientPort = server.received[0]?.from.port ?? 0;
+    expect(
+      await probeUdpUntilFree(clientPort),
+      `sendAndWait sent "marco" from port ${clientPort} and got its answer: binding that port again should work (is the socket closed?)`,
+    ).toBe('free');
   });
 
   test('throws UdpTimeoutError after retries + 1 attempts against a silent socket, resending each time', async () => {
@@ -243,6 +284,11 @@ describe('sendAndWait', () => {
     ]);
     expect(elapsed, 'three attempts of 100 ms each: it should wait about 300 ms before giving up').toBeGreaterThanOrEqual(250);
     expect(elapsed, 'three attempts of 100 ms each should not take seconds').toBeLessThan(3000);
+    const clientPort = silent.received[0]?.from.port ?? 0;
+    expect(
+      await probeUdpUntilFree(clientPort),
+      `sendAndWait sent from port ${clientPort} and gave up: binding that port again should work (is the socket closed after a timeout too?)`,
+    ).toBe('free');
   });
 
   test('with retries: 0 sends once and gives up after one wait', async () => {
@@ -252,6 +298,18 @@ describe('sendAndWait', () => {
     expect((error as UdpTimeoutError).attempts, 'retries 0 → one attempt').toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(silent.received, 'retries 0: exactly one datagram should be sent').toHaveLength(1);
+  });
+
+  test('rejects with the send error itself: EMSGSIZE for 65,508 bytes, not a timeout', async () => {
+    const silent = await testSocket();
+    const error = await rejection(
+      sendAndWait(Buffer.alloc(65_508), { host: HOST, port: silent.port, timeoutMs: 1000, retries: 0 }),
+      'sendAndWait of 65,508 bytes',
+    );
+    expect(
+      codeOf(error),
+      `sendAndWait(65,508 bytes) is one byte over what a UDP datagram can carry: expected the send's own error (code EMSGSIZE), got ${String(error)}`,
+    ).toBe('EMSGSIZE');
   });
 
   test('gets through on a retry when the first datagram is lost', async () => {
@@ -284,12 +342,6 @@ describe('classifyDatagram', () => {
     });
   });
 
-  const pad = (size: number) => {
-    const json = '{"sensor":"s1","value":1}';
-    // Trailing spaces are still valid JSON: the only thing wrong with the result is its size.
-    return Buffer.from(json + ' '.repeat(size - json.length));
-  };
-
   test.each<[string, Buffer, RejectReason]>([
     ['a zero-byte datagram', Buffer.alloc(0), 'empty'],
     ['bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0xfd]), 'not_utf8'],
@@ -302,9 +354,11 @@ describe('classifyDatagram', () => {
     ['a missing sensor', Buffer.from('{"value": 1}'), 'wrong_shape'],
     ['an empty sensor name', Buffer.from('{"sensor": "", "value": 1}'), 'wrong_shape'],
     ['a value of 1e999 (Infinity once parsed)', Buffer.from('{"sensor": "s1", "value": 1e999}'), 'wrong_shape'],
+    ['a value that is a string of digits ("21" is not converted)', Buffer.from('{"sensor":"s1","value":"21"}'), 'wrong_shape'],
     [`a valid reading padded to ${MAX_READING_BYTES + 1} bytes`, pad(MAX_READING_BYTES + 1), 'oversized'],
+    [`${MAX_READING_BYTES + 1} bytes that are not UTF-8 either (size is checked first)`, Buffer.alloc(MAX_READING_BYTES + 1, 0xff), 'oversized'],
   ])('rejects %s', (label, payload, reason) => {
-    expect(classifyDatagram(payload), `classifyDatagram(${label}: ${payload.length > 40 ? `${payload.length} bytes` : bytes(payload)})`).toEqual({
+    expect(classifyDatagram(payload), `classifyDatagram(${label}: ${describePayload(payload)})`).toEqual({
       ok: false,
       reason,
     });
@@ -344,7 +398,15 @@ describe('startReadingsService', () => {
 
   /** Waits until the service has counted `count` datagrams (UDP gives no receipt, so we ask). */
   async function untilReceived(service: ReadingsService, count: number) {
-    await waitUntil(async () => (await stats(service)).received >= count, `GET /stats says received ${count}`);
+    let last: unknown;
+    await waitUntil(
+      async () => {
+        last = await stats(service);
+        const { received } = last as { received?: unknown };
+        return typeof received === 'number' && received >= count;
+      },
+      () => `GET /stats says received ${count} (the last answer was ${show(last)})`,
+    );
   }
 
   test('starts on two real ports with no readings and every count at 0', async () => {
@@ -398,6 +460,19 @@ describe('startReadingsService', () => {
     expect(body, 'only the valid reading is stored').toEqual([expect.objectContaining({ sensor: 's3', value: 7 })]);
   });
 
+  test('applies its maxBytes option to the datagrams it receives', async () => {
+    const service = track(await startReadingsService({ host: HOST, maxBytes: 30 }));
+    const sender = await testSocket();
+    await sender.send(pad(31), service.udpPort);
+    await sender.send(pad(30), service.udpPort);
+    await untilReceived(service, 2);
+    expect(await stats(service), 'maxBytes 30: sent a valid reading of 31 bytes (oversized) and one of 30 bytes (accepted)').toEqual({
+      received: 2,
+      accepted: 1,
+      rejected: { ...ZERO, oversized: 1 },
+    });
+  });
+
   test('counts a burst of datagrams without a crash', async () => {
     const service = track(await startReadingsService({ host: HOST }));
     const sender = await testSocket();
@@ -432,6 +507,30 @@ describe('startReadingsService', () => {
     expect(await probeTcp(service.httpPort), `binding TCP ${HOST}:${service.httpPort} (the HTTP port) after close()`).toBe('free');
     expect(await probeUdp(service.udpPort), `binding UDP ${HOST}:${service.udpPort} (the UDP port) after close()`).toBe('free');
     await expect(service.close(), 'calling close() a second time should resolve, not throw').resolves.toBeUndefined();
+  });
+
+  test('close() does not wait for a request that is still arriving', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    const slow = net.connect(service.httpPort, HOST);
+    slow.on('error', () => {}); // close() may reset it: that is the point
+    cleanups.push(() => {
+      slow.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      slow.once('error', reject);
+      slow.once('connect', () => {
+        slow.off('error', reject);
+        resolve();
+      });
+    });
+    // Headers without the blank line that ends them: the server has a request in progress.
+    await new Promise<void>((resolve, reject) => slow.write('GET /stats HTTP/1.1\r\nHost: x\r\n', (error) => (error ? reject(error) : resolve())));
+    // A round trip on another connection: by its answer, the server has read the half request.
+    expect((await getJson(service, '/stats')).status, 'GET /stats beside the unfinished request').toBe(200);
+    expect(
+      await settlesWithin(service.close(), 3000),
+      'a client sent "GET /stats HTTP/1.1" and a header but never finished: close() should end that connection (closeAllConnections) and resolve, not wait for it',
+    ).toBe(true);
   });
 
   test('rejects with EADDRINUSE when the UDP port is taken', async () => {

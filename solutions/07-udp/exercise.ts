@@ -134,7 +134,8 @@ export function sendAndWait(payload: string | Uint8Array, options: RequestOption
 
     socket.on('message', (reply, rinfo) => {
       // Anyone can send a datagram to our port; only the peer we asked may answer. (A connected
-      // socket — socket.connect() — would let the kernel do this filtering.)
+      // socket — socket.connect() — would let the kernel do this filtering, and would also hear
+      // ECONNREFUSED when nobody listens on that port, instead of timing out.)
       if (rinfo.address !== host || rinfo.port !== port) return;
       finish(() => resolve(reply));
     });
