@@ -41,11 +41,14 @@ function connect(address: string, port: number, timeoutMs = 2_000): Promise<stri
   });
 }
 
+/** What `within` rejects with when the promise it waits for has not settled in time. */
+class NotSettled extends Error {}
+
 /** Rejects with `what` when `promise` has not settled after `ms` (a helper that hangs must fail, not stall). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still not settled after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new NotSettled(`${what}: still not settled after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -88,6 +91,39 @@ async function startWithExercise(host: string, port = 0): Promise<{ bound: Bound
   return { bound, server };
 }
 
+/** How many listeners the server has for the two events listenOn waits for. */
+const listenerCounts = (server: net.Server) => ({
+  error: server.listenerCount('error'),
+  listening: server.listenerCount('listening'),
+});
+
+/**
+ * Calls the learner's listenOn where listening must fail, and returns the ListenError; any other
+ * outcome fails the test with a message saying what happened. The test keeps an 'error' listener of
+ * its own on the server, so a listenOn that ignores 'error' fails here with that message instead of
+ * crashing the run (in a real program, an 'error' event nobody listens for ends the process).
+ */
+async function failToListen(server: net.Server, options: { host: string; port: number }, situation: string) {
+  const emitted: string[] = [];
+  server.on('error', (error: NodeJS.ErrnoException) => emitted.push(error.code ?? String(error)));
+  const before = listenerCounts(server);
+  const asked = `listenOn(server, ${show(options)}) ${situation}`;
+  const hint = "Did listenOn listen for 'error' as well as 'listening'?";
+  let got: string;
+  try {
+    const bound = await within(listenOn(server, options), 5_000, asked);
+    got = `it resolved with ${show(bound)}. ${hint}`;
+  } catch (error) {
+    if (error instanceof ListenError) return { error, before, after: listenerCounts(server) };
+    got =
+      error instanceof NotSettled ? `it had not settled after 5 s. ${hint}`
+      : error instanceof Error ? `it rejected with ${error.name} (not a ListenError): ${error.message}`
+      : `it rejected with ${show(error)}`;
+  }
+  const seen = emitted.length > 0 ? ` (The server emitted 'error': ${emitted.join(', ')}.)` : '';
+  return expect.fail(`${asked}: expected a rejection with a ListenError, but ${got}${seen}`);
+}
+
 /** The probe's answer as { address: reachable }, for comparisons and messages. */
 const asMap = (reaches: Reach[]) => Object.fromEntries(reaches.map((reach) => [reach.address, reach.reachable]));
 
@@ -126,7 +162,8 @@ describe('listenOptionsFromEnv', () => {
     expect(listenOptionsFromEnv(env, 3000), `listenOptionsFromEnv(${show(env)}, 3000)`).toEqual(expected);
   });
 
-  test.each(['abc', '80abc', '8080.5', '-1', '65536', '99999'])(
+  // Number() alone accepts the last three: Number('0x50') is 80, Number('1e3') is 1000, Number('+80') is 80.
+  test.each(['abc', '80abc', '8080.5', '-1', '65536', '99999', '0x50', '1e3', '+80'])(
     'rejects PORT=%j with an error naming PORT and the value',
     (value) => {
       let result: unknown;
@@ -190,7 +227,10 @@ describe('listenOn', () => {
 
   test('close() stops listening and frees the port', async () => {
     const { bound, server } = await startWithExercise('127.0.0.1');
+    let closed = false;
+    server.once('close', () => (closed = true));
     await within(bound.close(), 3_000, 'bound.close()');
+    expect(closed, "bound.close() must resolve only once the server has closed (its 'close' event has fired)").toBe(true);
     expect(server.listening, 'server.listening after close()').toBe(false);
     expect(await connect('127.0.0.1', bound.port), `connecting to 127.0.0.1:${bound.port} after close()`).toBe('ECONNREFUSED');
   });
@@ -200,22 +240,31 @@ describe('listenOn', () => {
     const server = net.createServer();
     cleanups.push(() => shut(server, new Set()));
     const options = { host: '127.0.0.1', port: taken.port };
-    let outcome: unknown;
-    try {
-      outcome = await within(listenOn(server, options), 5_000, `listenOn(server, ${show(options)}) on a taken port`);
-    } catch (error) {
-      outcome = error;
-    }
-    expect(outcome, `listenOn(server, ${show(options)}) when another server holds that port: expected a ListenError`).toBeInstanceOf(
-      ListenError,
-    );
-    const error = outcome as ListenError;
+    const { error } = await failToListen(server, options, 'when another server holds that port');
     expect(error.code, 'the ListenError code').toBe('EADDRINUSE');
     expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
     expect(error.message, 'the message should name the port').toContain(String(taken.port));
     expect(error.message, 'the message should name the host').toContain('127.0.0.1');
     expect(error.message, 'the message should suggest PORT=0 (any free port)').toContain('PORT=0');
     expect(server.listening, 'the second server must not be listening').toBe(false);
+  });
+
+  test('leaves no listeners of its own on the server, whether it resolves or rejects', async () => {
+    const { server } = await startWithExercise('127.0.0.1');
+    // startWithExercise's server had no listeners for these events before listenOn.
+    expect(
+      listenerCounts(server),
+      "server.listenerCount('error' / 'listening') after listenOn resolved: expected 0 / 0, as before; a leftover 'error' listener would swallow the server's later errors (hint 3)",
+    ).toEqual({ error: 0, listening: 0 });
+    const taken = await ownServer('127.0.0.1');
+    const second = net.createServer();
+    cleanups.push(() => shut(second, new Set()));
+    const options = { host: '127.0.0.1', port: taken.port };
+    const { before, after } = await failToListen(second, options, 'when another server holds that port');
+    expect(
+      after,
+      `server.listenerCount('error' / 'listening') after listenOn rejected: expected ${before.error} / ${before.listening}, as before (the test's own 'error' listener only); remove the listener that did not fire (hint 3)`,
+    ).toEqual(before);
   });
 
   test.skipIf(typeof eacces === 'string')(
@@ -228,6 +277,11 @@ describe('listenOn', () => {
       const { stdout } = await promisify(execFile)(command!, args, { cwd: ROOT, timeout: 10_000 });
       const report = JSON.parse(stdout) as Record<string, unknown>;
       const asked = `listenOn(server, {host: "127.0.0.1", port: ${eacces.port}}) without the right to bind ports below 1024`;
+      const hint = "Did listenOn listen for 'error' as well as 'listening'?";
+      if (report.outcome === 'crashed') {
+        expect.fail(`${asked}: expected a rejection with a ListenError, but the process crashed with ${show(report.code)} (an 'error' event nobody listened for). ${hint}`);
+      }
+      if (report.outcome === 'unsettled') expect.fail(`${asked}: expected a rejection with a ListenError, but it had not settled after 5 s. ${hint}`);
       expect(report.outcome, `${asked}: expected a rejection; got ${stdout}`).toBe('rejected');
       expect(report.isListenError, `${asked}: should reject with a ListenError; got ${stdout}`).toBe(true);
       expect(report.code, `${asked}: the code`).toBe('EACCES');
@@ -368,20 +422,29 @@ describe.skipIf(noSecondHost !== null)(
 
     test('probe gives up on an address that never answers after its timeout, and reports a refusal', async () => {
       const { silentAddress, otherAddress } = host();
-      const addresses = [silentAddress, otherAddress];
+      // The silent address four times: tried one after another, that alone takes 4 × 300 ms.
+      const addresses = [silentAddress, silentAddress, silentAddress, silentAddress, otherAddress];
+      const asked = `probe(9, ${show(addresses)}, 300)`;
       const started = Date.now();
-      const reaches = await within(probe(9, addresses, 300), 3_000, `probe(9, ${show(addresses)}, 300)`);
+      const reaches = await within(probe(9, addresses, 300), 5_000, asked);
       const took = Date.now() - started;
-      const byAddress = new Map(reaches.map((reach) => [reach.address, reach]));
-      expect(byAddress.get(silentAddress), `${silentAddress} never answers: not reachable, code ETIMEDOUT`).toMatchObject({
-        reachable: false,
-        code: 'ETIMEDOUT',
-      });
-      expect(byAddress.get(otherAddress), `${otherAddress} has nothing on port 9: not reachable, code ECONNREFUSED`).toMatchObject({
+      // The refusal arrives long before the timeouts: reporting in finishing order would put it first.
+      expect(reaches.map((reach) => reach.address), `${asked}: one entry per address, in the order given`).toEqual(addresses);
+      for (const reach of reaches.filter((reach) => reach.address === silentAddress)) {
+        expect(reach, `${silentAddress} never answers: not reachable, code ETIMEDOUT`).toMatchObject({
+          reachable: false,
+          code: 'ETIMEDOUT',
+        });
+      }
+      const refused = reaches.find((reach) => reach.address === otherAddress);
+      expect(refused, `${otherAddress} has nothing on port 9: not reachable, code ECONNREFUSED`).toMatchObject({
         reachable: false,
         code: 'ECONNREFUSED',
       });
-      expect(took, 'probe with a 300 ms timeout should finish well within 1.5 s').toBeLessThan(1_500);
+      expect(
+        took,
+        `${asked} took ${took} ms: the addresses should be tried all at the same time (about 300 ms); one after another takes at least 1200 ms`,
+      ).toBeLessThan(900);
     });
   },
 );

@@ -3,7 +3,9 @@
  * low ports (the suite starts it as a normal user, or as root with CAP_NET_BIND_SERVICE dropped).
  *
  * Usage: node --import tsx tests/support/06-listen-child.ts <exercise.ts path> <port>
- * Prints one JSON line: what the exercise's listenOn did with 127.0.0.1:<port>.
+ * Prints one JSON line: what the exercise's listenOn did with 127.0.0.1:<port>. `outcome` is
+ * "listening", "rejected", "crashed" (an uncaught exception, e.g. an 'error' event nobody listened
+ * for) or "unsettled" (neither after 5 s).
  */
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +16,18 @@ if (!exercisePath || !portText) throw new Error('usage: 06-listen-child.ts <exer
 const exercise = (await import(pathToFileURL(exercisePath).href)) as typeof import('#exercise/06-bind-address');
 const server = net.createServer();
 const options = { host: '127.0.0.1', port: Number(portText) };
+
+/** Writes the report and ends the process (a listenOn that never settles must not leave it running). */
+function finish(report: Record<string, unknown>): never {
+  report.stillListening = server.listening;
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  process.exit(0);
+}
+
+process.once('uncaughtException', (error: NodeJS.ErrnoException) =>
+  finish({ outcome: 'crashed', code: error.code, message: error.message }),
+);
+const patience = setTimeout(() => finish({ outcome: 'unsettled' }), 5_000);
 
 let report: Record<string, unknown>;
 try {
@@ -31,6 +45,5 @@ try {
     message: e.message,
   };
 }
-report.stillListening = server.listening;
-if (server.listening) server.close();
-process.stdout.write(`${JSON.stringify(report)}\n`);
+clearTimeout(patience);
+finish(report);
