@@ -41,7 +41,7 @@ export function renderStatus(view: GuideView): string {
     '',
   );
   const report = view.reports.get(lesson.id);
-  if (view.running && !report) out.push(paint('dim', 'Running the tests…'));
+  if (view.running) out.push(paint('dim', 'Running the tests…'));
   if (report) out.push(describeReport(report));
   if (view.lastRunMs !== undefined) out.push(paint('dim', `\n(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`));
   return out.join('\n');
@@ -108,6 +108,7 @@ export async function runGuide(interactive: boolean): Promise<void> {
     }
     return;
   }
+  process.stdout.write("Checking where you are: running every lesson's tests once…\n");
   await new Guide(runner, await survey(runner)).start();
 }
 
@@ -161,6 +162,7 @@ class Guide {
     }
     this.running = true;
     this.view.running = true;
+    this.render();
     try {
       const passedBefore = isDone(this.view, lesson);
       const started = performance.now();
