@@ -118,6 +118,23 @@ describe('buildDocument: the OpenAPI document', () => {
     if (op.pathParams.length > 0) expect(statuses, `${label(op)} can miss: document 404`).toContain('404');
   });
 
+  test('documents the "done" query parameter as exactly "true" or "false", the values the server accepts', () => {
+    const document = buildDocument();
+    const parameter = (operationOf(document, 'get', '/todos')?.parameters ?? []).find((entry) => entry.name === 'done' && entry.in === 'query');
+    expect(parameter?.schema, 'GET /todos should document the query parameter "done" with a schema').toBeDefined();
+    const check = validatorFor(document, parameter?.schema);
+    for (const value of ['true', 'false']) {
+      // A schema of type boolean documents ?done=true too (a client sends the boolean as that text).
+      const accepted = check(value).length === 0 || check(value === 'true').length === 0;
+      expect(accepted, `the documented schema of ?done= should accept ${show(value)}; it is ${show(inline(document, parameter?.schema))}`).toBe(true);
+    }
+    expect(
+      check('maybe').length,
+      `the documented schema of ?done= should reject "maybe", as the server does (422); it is ${show(inline(document, parameter?.schema))}. ` +
+        'A bare {"type": "string"} (what z.stringbool() gives) hides which values work: use z.enum([\'true\', \'false\'])',
+    ).toBeGreaterThan(0);
+  });
+
   // Docs that accept anything cannot lie, but they say nothing either: the declared schemas must
   // tell a right answer from a wrong one.
   test.each([
@@ -185,6 +202,73 @@ describe('one source of truth: the documented request body is the schema that va
 
 // ---------------------------------------------------------------------------------------------
 
+describe('the API stores, reads, replaces and filters todos', () => {
+  const running: Running[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.close()));
+  });
+  const start = async () => {
+    const server = await serve(createApp());
+    running.push(server);
+    return server.url;
+  };
+  const idsOf = (json: unknown) => (Array.isArray(json) ? json.map((todo: { id?: unknown }) => todo?.id) : json);
+
+  test('a fresh app lists nothing; POSTs get ids 1 and 2; PUT is kept; ?done= filters; GET /todos/{id} gives back what was stored', async () => {
+    const base = await start();
+    const empty = await call(base, 'get', '/todos');
+    expect(empty.status, 'GET /todos on a fresh app').toBe(200);
+    expect(empty.json, 'GET /todos on a fresh app should be an empty list').toEqual([]);
+
+    const milk = await call(base, 'post', '/todos', { title: 'Milk' });
+    expect(milk.status, 'POST /todos {"title": "Milk"} on a fresh app').toBe(201);
+    expect(milk.json, 'POST /todos {"title": "Milk"} on a fresh app → the first todo, id 1').toMatchObject({ id: 1, title: 'Milk', done: false });
+    const bread = await call(base, 'post', '/todos', { title: 'Bread', done: false });
+    expect(bread.status, 'POST /todos {"title": "Bread", "done": false} (the second)').toBe(201);
+    expect(bread.json, 'POST /todos {"title": "Bread", "done": false} (the second) → id 2').toMatchObject({ id: 2, title: 'Bread', done: false });
+
+    const both = await call(base, 'get', '/todos');
+    expect(idsOf(both.json), 'GET /todos after two POSTs should list the ids of both todos').toEqual(expect.arrayContaining([1, 2]));
+    expect(both.json, 'GET /todos after two POSTs should list exactly the two todos').toHaveLength(2);
+
+    const put = await call(base, 'put', '/todos/1', { title: 'Milk', done: true });
+    expect(put.status, 'PUT /todos/1 {"title": "Milk", "done": true}').toBe(200);
+    expect(put.json, 'PUT /todos/1 {"title": "Milk", "done": true} → the todo as stored now').toMatchObject({ id: 1, title: 'Milk', done: true });
+    const one = await call(base, 'get', '/todos/1');
+    expect(one.json, 'GET /todos/1 after PUT /todos/1 {"title": "Milk", "done": true}: the PUT should have been stored').toMatchObject({ id: 1, title: 'Milk', done: true });
+
+    const done = await call(base, 'get', '/todos?done=true');
+    expect(done.status, 'GET /todos?done=true').toBe(200);
+    expect(idsOf(done.json), 'GET /todos?done=true after PUT /todos/1 {"done": true}: the ids listed should be only [1]').toEqual([1]);
+    expect(done.json, 'GET /todos?done=true after PUT /todos/1 {"done": true} → only todo 1').toMatchObject([{ id: 1, title: 'Milk', done: true }]);
+    const open = await call(base, 'get', '/todos?done=false');
+    expect(open.status, 'GET /todos?done=false').toBe(200);
+    expect(
+      idsOf(open.json),
+      'GET /todos?done=false after PUT /todos/1 {"done": true}: the ids listed should be only [2]. If you got 1, "false" was read as true: ' +
+        'Boolean("false") is true, and so is z.coerce.boolean() of it; accept the text "true"/"false" (z.enum) and compare with it',
+    ).toEqual([2]);
+    expect(open.json, 'GET /todos?done=false after PUT /todos/1 {"done": true} → only todo 2').toMatchObject([{ id: 2, title: 'Bread', done: false }]);
+
+    const two = await call(base, 'get', '/todos/2');
+    expect(two.status, 'GET /todos/2').toBe(200);
+    expect(two.json, 'GET /todos/2 should give back what POST /todos {"title": "Bread", "done": false} stored').toMatchObject({ id: 2, title: 'Bread', done: false });
+    expect(two.json, 'GET /todos/2 should answer the same todo that POST /todos answered when it was created').toEqual(bread.json);
+  });
+
+  test('every createApp() has its own store', async () => {
+    const first = await start();
+    const created = await call(first, 'post', '/todos', { title: 'Only in the first app' });
+    expect(created.status, 'POST /todos {"title": "Only in the first app"} on the first app').toBe(201);
+    const second = await start();
+    const listed = await call(second, 'get', '/todos');
+    expect(listed.status, 'GET /todos on a second app').toBe(200);
+    expect(listed.json, 'GET /todos on a second createApp() should be [] (keep the todos inside createApp, not at module level)').toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
 interface ContractCase {
   name: string;
   method: string;
@@ -195,6 +279,8 @@ interface ContractCase {
   body?: unknown;
   status: number;
   check?: (json: unknown) => void;
+  /** Said when the answer has this other status: the likely cause. */
+  ifStatus?: Record<number, string>;
 }
 
 const locsOf = (json: unknown) => ((json as { detail?: { loc?: unknown }[] })?.detail ?? []).map((entry) => entry.loc);
@@ -209,7 +295,8 @@ const CONTRACT: ContractCase[] = [
   { name: 'the list', method: 'get', template: '/todos', url: '/todos', status: 200 },
   { name: 'the list, filtered', method: 'get', template: '/todos', url: '/todos?done=false', status: 200 },
   { name: 'a filter that is not true/false', method: 'get', template: '/todos', url: '/todos?done=maybe', status: 422,
-    check: (json) => expect(locsOf(json), 'GET /todos?done=maybe: the detail should point at query.done').toContainEqual(['query', 'done']) },
+    check: (json) => expect(locsOf(json), 'GET /todos?done=maybe: the detail should point at query.done').toContainEqual(['query', 'done']),
+    ifStatus: { 200: 'accept only "true"/"false" (z.enum), not z.coerce.boolean(), which turns any non-empty text into true' } },
   { name: 'a new todo', method: 'post', template: '/todos', url: '/todos', body: { title: 'Write docs' }, status: 201,
     check: (json) => expect(json, 'POST /todos {"title": "Write docs"}: done defaults to false').toMatchObject({ title: 'Write docs', done: false }) },
   { name: 'an empty title', method: 'post', template: '/todos', url: '/todos', body: { title: '' }, status: 422,
@@ -256,7 +343,8 @@ describe('contract: real answers match the schemas the document declares for the
     }
     const sent = `${testCase.method.toUpperCase()} ${url}${testCase.body === undefined ? '' : ` ${show(testCase.body)}`}`;
     const answer = await call(base, testCase.method, url, testCase.body);
-    expect(answer.status, `${sent} → expected ${testCase.status}; the body was ${answer.text}`).toBe(testCase.status);
+    const cause = testCase.ifStatus?.[answer.status];
+    expect(answer.status, `${sent} → expected ${testCase.status}; the body was ${answer.text}${cause ? `. ${cause}` : ''}`).toBe(testCase.status);
 
     const operation = operationOf(document, testCase.method, testCase.template);
     expect(operation, `the document should have ${testCase.method.toUpperCase()} ${testCase.template}`).toBeDefined();
@@ -422,19 +510,29 @@ describe.skipIf(mode === 'skip')(`in headless Chromium, with every outside reque
     const guarded = await guardedContext(browser!, running.url);
     try {
       const page = await guarded.context.newPage();
+      // What the page itself complained about (a script error, a CSP refusal): said when a check fails.
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      });
       const response = await page.goto(running.url + url, { waitUntil: 'domcontentloaded' });
       expect(response?.status(), `GET ${url} in the browser`).toBe(200);
       const seen = await look(page);
       if (SHOTS) await page.screenshot({ path: path.join(LESSON_DIR, shot) });
-      return { seen, attempted: [...guarded.attempted], refused: [...guarded.refusedByPolicy] };
+      return { seen, attempted: [...guarded.attempted], refused: [...guarded.refusedByPolicy], problems: [...problems] };
     } finally {
       await guarded.close();
       await running.close();
     }
   }
 
+  /** The page's own errors, as a sentence to append to a failure message ('' when there were none). */
+  const reported = (problems: string[]) =>
+    problems.length === 0 ? '' : `. The page reported: ${problems.slice(0, 10).join(' | ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`;
+
   test('Swagger UI at /docs/ renders every operation with its summary, asking nothing of another server', async () => {
-    const { seen, attempted } = await visit('/docs/', async (page) => {
+    const { seen, attempted, problems } = await visit('/docs/', async (page) => {
       // Waits for as many operation blocks as there should be; on a timeout the checks below say what is missing.
       await page.locator('.opblock').nth(OPERATIONS.length - 1).waitFor({ timeout: 10_000 }).catch(() => undefined);
       return page.$$eval('.opblock', (blocks) =>
@@ -448,14 +546,14 @@ describe.skipIf(mode === 'skip')(`in headless Chromium, with every outside reque
     const summaryOf = summaries();
     for (const op of OPERATIONS) {
       const block = seen.find((entry) => entry.method === op.method && entry.path === op.path);
-      expect(block, `Swagger UI should show ${label(op)}; it shows ${show(seen.map((entry) => `${entry.method} ${entry.path}`))}`).toBeDefined();
+      expect(block, `Swagger UI should show ${label(op)}; it shows ${show(seen.map((entry) => `${entry.method} ${entry.path}`))}${reported(problems)}`).toBeDefined();
       expect(block?.summary, `the summary Swagger UI shows for ${label(op)}`).toBe(summaryOf.get(label(op)));
     }
     expect(attempted, '/docs/ tried to reach another server (blocked); every asset must come from this one').toEqual([]);
   });
 
   test('ReDoc at /redoc renders every operation with its summary, asking nothing of another server', async () => {
-    const { seen, attempted, refused } = await visit('/redoc', async (page) => {
+    const { seen, attempted, refused, problems } = await visit('/redoc', async (page) => {
       // ReDoc shows each operation's method and path in the right-hand panel (.http-verb + the path).
       await page.locator('.http-verb').nth(OPERATIONS.length - 1).waitFor({ timeout: 10_000 }).catch(() => undefined);
       return {
@@ -466,8 +564,8 @@ describe.skipIf(mode === 'skip')(`in headless Chromium, with every outside reque
     }, 'redoc.png');
     const summaryOf = summaries();
     for (const op of OPERATIONS) {
-      expect(seen.endpoints, `ReDoc should show ${label(op)}; it shows ${show(seen.endpoints)}`).toContain(`${op.method} ${op.path}`);
-      expect(seen.headings, `ReDoc should head ${label(op)} with its summary`).toContain(summaryOf.get(label(op)));
+      expect(seen.endpoints, `ReDoc should show ${label(op)}; it shows ${show(seen.endpoints)}${reported(problems)}`).toContain(`${op.method} ${op.path}`);
+      expect(seen.headings, `ReDoc should head ${label(op)} with its summary${reported(problems)}`).toContain(summaryOf.get(label(op)));
     }
     expect(
       attempted,

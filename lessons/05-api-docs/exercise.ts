@@ -49,7 +49,7 @@ export const TodoSchema = z.object({});
 /** The path parameters of /todos/{id}: `id`, a positive integer that arrives as text ("7"). */
 export const TodoParamsSchema = z.object({});
 
-/** The query of GET /todos: `done`, optional, "true" or "false". */
+/** The query of GET /todos: `done`, optional, exactly "true" or "false" — and documented as admitting nothing else. */
 export const TodoQuerySchema = z.object({});
 
 /** A stored todo, as a type (this line needs no change). */

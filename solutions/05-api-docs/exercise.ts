@@ -71,7 +71,8 @@ export const TodoParamsSchema = z.object({
 });
 
 // A query parameter is a string too. An enum of the two spellings keeps it honest in the docs
-// ("true" | "false") where z.coerce.boolean() would turn "false" into true.
+// ("true" | "false") where z.coerce.boolean() would turn "false" into true, and z.stringbool()
+// (right at run time) would be documented as any string.
 export const TodoQuerySchema = z.object({
   done: z.enum(['true', 'false']).optional().openapi({ description: 'Only todos that are (not) done' }),
 });
@@ -98,7 +99,9 @@ const invalid = { description: 'Validation error', ...json(HTTPValidationErrorSc
 const notFound = { description: 'No todo with this id', ...json(NotFoundSchema) };
 
 function buildRegistry(): OpenAPIRegistry {
-  // A fresh registry per call: registering the same path twice in one registry would list it twice.
+  // A fresh registry per call keeps buildDocument pure. A module-level registry would grow on
+  // every call (a leak: each registerPath is appended again); zod-to-openapi merges the
+  // duplicates silently, so nothing in the document would show it.
   const registry = new OpenAPIRegistry();
   // Zod schemas used in paths are registered automatically through their `.openapi('Name')`;
   // registering them explicitly as well makes every component appear even if no path used it.
@@ -174,8 +177,9 @@ function buildRegistry(): OpenAPIRegistry {
 }
 
 export function buildDocument(): OpenApiDocument {
-  // V31 writes JSON Schema 2020-12 (the dialect of OpenAPI 3.1), so any JSON Schema tool — ajv in
-  // the tests — can check a real response against it.
+  // V31 writes JSON Schema 2020-12 (the dialect of OpenAPI 3.1), so a 2020-12 validator can check
+  // a real response against it — one that tolerates OpenAPI's extra keywords (`example`) and is
+  // given the document to resolve $refs in (the tests use ajv with strict: false).
   return new OpenApiGeneratorV31(buildRegistry().definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -221,13 +225,13 @@ export function redocHtml({ title, specUrl, scriptUrl }: RedocPage): string {
 `;
 }
 
+// Only this server: default-src 'self' covers scripts and fetch (the document) too. ReDoc needs
+// data: images, inline styles (it injects its CSS at run time) and a blob: worker for search.
 const REDOC_CSP = [
   "default-src 'self'",
   "img-src 'self' data:",
   "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
   "worker-src 'self' blob:",
-  "connect-src 'self'",
 ].join('; ');
 
 // Where npm put redoc's bundle, asked from Node's resolver rather than guessed as a relative path
@@ -336,7 +340,9 @@ export function createApp(): express.Express {
   // Swagger UI's files come from swagger-ui-dist in node_modules, served by this app.
   // serveFiles (not `serve`) binds the files to THIS document: `serve` + `setup` share one
   // global init script, so a second Swagger UI anywhere in the process would replace the first.
-  // validatorUrl: null switches off the badge that would send the spec's URL to swagger.io.
+  // validatorUrl: null switches off the validator badge, which would send the document's URL to
+  // validator.swagger.io. It only matters when Swagger UI loads the document by URL; here it is
+  // passed inline (the badge renders nothing), so the option is harmless to set, not required.
   const swaggerOptions = { swaggerOptions: { validatorUrl: null }, customSiteTitle: 'Todo API — Swagger UI' };
   app.use('/docs', swaggerUi.serveFiles(document, swaggerOptions), swaggerUi.setup(document, swaggerOptions));
 
@@ -357,9 +363,14 @@ export function createApp(): express.Express {
     res.status(404).json({ detail: 'Not Found' });
   });
 
-  // Malformed JSON and friends: express.json errors carry a status; anything else is a 500
-  // without a stack trace in the body.
+  // Malformed JSON: express.json would answer 400, a status no operation documents. FastAPI answers
+  // 422 json_invalid; so do we, in the documented HTTPValidationError shape.
+  // Other body-parser refusals (413 too large, 415 unknown charset) keep their status and are not
+  // in the document; anything else is a 500 without a stack trace in the body.
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if ((error as { type?: unknown }).type === 'entity.parse.failed') {
+      return void res.status(422).json({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
+    }
     const status = (error as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return void res.status(status).json({ detail: (error as Error).message });
