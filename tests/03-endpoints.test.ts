@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { createApp, validationDetail } from '#exercise/03-endpoints';
-import { serve, type Running } from './support/http.ts';
+import { parseJson, serve, type Running } from './support/http.ts';
 
 const show = (value: unknown) => JSON.stringify(value);
 
@@ -43,12 +43,7 @@ async function start(): Promise<Api> {
         signal: AbortSignal.timeout(5_000),
       });
       const text = await response.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
+      const json = parseJson(text);
       const sent = `${method} ${path}${body === undefined ? '' : ` ${show(body)}`}`;
       const got = `got ${response.status} ${text.length > 300 ? `${text.slice(0, 300)}…` : text || '(empty body)'}`;
       return { sent, status: response.status, headers: response.headers, text, json, got };
@@ -157,12 +152,7 @@ describe('the app', () => {
     expect(response.headers.get('content-type') ?? '', `${sent} → expected a JSON answer from your error handler; ${got}`).toMatch(
       /^application\/json/,
     );
-    let detail: unknown;
-    try {
-      detail = (JSON.parse(text) as { detail?: unknown }).detail;
-    } catch {
-      detail = undefined;
-    }
+    const detail = (parseJson(text) as { detail?: unknown } | undefined)?.detail;
     expect(typeof detail === 'string' && detail.length > 0, `${sent} → expected {"detail": "..."}; ${got}`).toBe(true);
     expect(text, `${sent} → the answer must not carry a stack trace; ${got}`).not.toMatch(/node_modules|\n\s+at |\\n\s+at /);
   });
@@ -318,12 +308,7 @@ describe('POST /users — create', () => {
     const text = await response.text();
     const sent = 'POST /users with the text/plain body "name=Ada"';
     expect(response.status, `${sent} → expected 422 (express.json() leaves req.body undefined); got ${response.status} ${text}`).toBe(422);
-    let detail: unknown;
-    try {
-      detail = (JSON.parse(text) as { detail?: unknown }).detail;
-    } catch {
-      detail = undefined;
-    }
+    const detail = (parseJson(text) as { detail?: unknown } | undefined)?.detail;
     expect(Array.isArray(detail) && detail.length > 0, `${sent} → expected {"detail": [...]}; got ${text}`).toBe(true);
     for (const entry of detail as { loc?: unknown }[]) {
       expect(Array.isArray(entry.loc) && entry.loc[0] === 'body', `${sent} → every loc should start with "body"; got ${show(entry)}`).toBe(true);

@@ -18,7 +18,7 @@ import {
   type UserStore,
 } from '#exercise/04-request-response';
 import { garbage, preview } from './support/04-garbage.ts';
-import { listening, serve, type Running } from './support/http.ts';
+import { listening, parseJson, serve, type Running } from './support/http.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: every server a test starts is closed after it.
@@ -54,12 +54,7 @@ interface Answer {
 async function call(url: string, init: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {}): Promise<Answer> {
   const response = await fetch(url, { method: init.method ?? 'GET', body: init.body, headers: init.headers, signal: AbortSignal.timeout(5000) });
   const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = parseJson(text);
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, json };
 }
 

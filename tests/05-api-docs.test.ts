@@ -13,7 +13,7 @@ import {
   createApp,
   redocHtml,
 } from '#exercise/05-api-docs';
-import { serve, type Running } from './support/http.ts';
+import { parseJson, serve, type Running } from './support/http.ts';
 import { browserMode, guardedContext, HOW_TO_ENABLE, launchChromium } from './support/05-browser.ts';
 import { inline, operationOf, requestSchema, responseSchema, validatorFor, type Operation } from './support/05-openapi.ts';
 
@@ -47,12 +47,7 @@ async function call(base: string, method: string, url: string, body?: unknown): 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = parseJson(text);
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, json };
 }
 

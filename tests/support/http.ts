@@ -42,3 +42,12 @@ export function closeServer(server: http.Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** The JSON value of a response body, or undefined when the body is not JSON (an HTML page, say). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 
 export const START = 'export function add(a: number, b: number): number {\n  // TODO 1\n  throw new Error("add is not written yet");\n}\n';
 
-export function makeWorkbook(): string {
+function makeWorkbook(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'workbook-test-'));
   for (const [id, title] of [['01-first', 'First things'], ['02-second', 'Second things']] as const) {
     const dir = path.join(root, 'lessons', id);
@@ -20,6 +21,16 @@ export function makeWorkbook(): string {
   return root;
 }
 
-export function removeWorkbook(root: string): void {
+function removeWorkbook(root: string): void {
   fs.rmSync(root, { recursive: true, force: true });
+}
+
+/** A fresh throwaway workbook for each test of the file; call the returned function for its root. */
+export function useWorkbook(): () => string {
+  let root = '';
+  beforeEach(() => {
+    root = makeWorkbook();
+  });
+  afterEach(() => removeWorkbook(root));
+  return () => root;
 }

@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { nextHint, parseHints } from '../hints.ts';
 import { findLesson, listLessons } from '../lessons.ts';
-import { makeWorkbook, removeWorkbook } from './fixture.ts';
+import { useWorkbook } from './fixture.ts';
 
-let root: string;
-beforeEach(() => {
-  root = makeWorkbook();
-});
-afterEach(() => removeWorkbook(root));
+const workbook = useWorkbook();
 
 describe('hints', () => {
   test('splits hints.md at its "## Hint" headings', () => {
@@ -15,8 +11,8 @@ describe('hints', () => {
   });
 
   test('shows one more hint per call, remembers it, and repeats the last one at the end', () => {
-    const lesson = findLesson('1', listLessons(root));
-    const shown = [1, 2, 3, 4].map(() => nextHint(lesson, root));
+    const lesson = findLesson('1', listLessons(workbook()));
+    const shown = [1, 2, 3, 4].map(() => nextHint(lesson, workbook()));
     expect(shown.map((hint) => [hint.number, hint.text, hint.repeated])).toEqual([
       [1, 'A nudge.', false],
       [2, 'Closer.', false],
@@ -26,9 +22,9 @@ describe('hints', () => {
   });
 
   test('counts each lesson separately', () => {
-    const [first, second] = listLessons(root);
-    nextHint(first!, root);
-    nextHint(first!, root);
-    expect(nextHint(second!, root).number).toBe(1);
+    const [first, second] = listLessons(workbook());
+    nextHint(first!, workbook());
+    nextHint(first!, workbook());
+    expect(nextHint(second!, workbook()).number).toBe(1);
   });
 });
