@@ -53,8 +53,10 @@ export async function runCheck(options: { updateStarts: boolean }): Promise<numb
   const changed = changedFromStart(lessons);
   for (const lesson of changed) {
     tally.fail(
-      `${relative(lesson.exercise)} differs from its recorded start. After an intended change to the stub, run ` +
-        '`npm run check -- --update-starts`; in a learner\'s copy this means work in progress (the check expects untouched stubs).',
+      `${relative(lesson.exercise)} differs from its recorded start, so its suite is not run against it as a stub. ` +
+        'In a learner\'s copy that is work in progress: fine, and `npm run reset` still restores the start. ' +
+        'Maintainers who changed the stub on purpose: `npm run check -- --update-starts` (never in a learner\'s copy: ' +
+        'it would record the work as the start).',
     );
   }
   if (changed.length === 0) tally.ok();
@@ -67,7 +69,7 @@ export async function runCheck(options: { updateStarts: boolean }): Promise<numb
   const solutionTests = checkSolutions(solved, tally);
 
   step('Suites against the untouched stubs in lessons/');
-  const stubs = await runSuites('lessons', lessons);
+  const stubs = await runSuites('lessons', lessons.filter((lesson) => !changed.includes(lesson)));
   const stubFailures = checkStubs(stubs, readStubPasses(), tally);
 
   step('Examples');

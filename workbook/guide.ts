@@ -9,8 +9,9 @@ import { formatHint, nextHint } from './hints.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import { passed, SuiteRunner, type LessonReport } from './run-suites.ts';
 
-const FAILURES_SHOWN = 5;
 const DEBOUNCE_MS = 80;
+/** A save during a run older than this stops that run and starts a fresh one. */
+const ABORT_STUCK_RUN_MS = 3_000;
 
 /** Everything the screen shows, so that rendering is a plain function of it. */
 export interface GuideView {
@@ -24,16 +25,20 @@ export interface GuideView {
   lastRunMs?: number;
 }
 
-export function renderStatus(view: GuideView): string {
+/**
+ * The whole screen as text, at most `maxLines` long: when the failures do not fit (a small
+ * terminal, a hint shown above them), the list is cut and says where to see all of it.
+ */
+export function renderStatus(view: GuideView, maxLines = 40): string {
   const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
-  const out = [paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ''];
-  if (view.notice) out.push(view.notice, '');
+  const head = [paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ''];
+  if (view.notice) head.push(...view.notice.split('\n'), '');
   const lesson = view.current;
   if (!lesson) {
-    out.push(paint('green', 'Every lesson passes. Well done!'), 'Read any solution in solutions/, or reset a lesson with `npm run reset -- NN` to do it again.');
-    return out.join('\n');
+    head.push(paint('green', 'Every lesson passes. Well done!'), 'Read any solution in solutions/, or reset a lesson with `npm run reset -- NN` to do it again.');
+    return head.join('\n');
   }
-  out.push(
+  head.push(
     paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
     `  read  ${relative(lesson.readme)}`,
     `  edit  ${relative(lesson.exercise)}`,
@@ -41,29 +46,44 @@ export function renderStatus(view: GuideView): string {
     '',
   );
   const report = view.reports.get(lesson.id);
-  if (view.running) out.push(paint('dim', 'Running the tests…'));
-  if (report) out.push(describeReport(report));
-  if (view.lastRunMs !== undefined) out.push(paint('dim', `\n(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`));
-  return out.join('\n');
+  let body = [...(view.running ? [paint('dim', 'Running the tests…')] : []), ...(report ? describeReport(report) : [])];
+  const tail = view.lastRunMs === undefined ? [] : ['', paint('dim', `(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`)];
+  const room = Math.max(maxLines - head.length - tail.length - 1, 1);
+  if (body.length > room) body = [...body.slice(0, room), paint('dim', `  … more with \`npm test -- ${lesson.number}\``)];
+  return [...head, ...body, ...tail].join('\n');
 }
 
-function describeReport(report: LessonReport): string {
-  const { lesson, tests, errors } = report;
+function describeReport(report: LessonReport): string[] {
+  const { lesson, tests, errors, typeErrors } = report;
   if (passed(report)) {
-    return `${paint('green', `✓ All ${tests.length} tests pass.`)} Read the annotated solution: ${relative(lesson.solution)}`;
+    return [`${paint('green', `✓ All ${tests.length} tests pass.`)} Read the annotated solution: ${relative(lesson.solution)}`];
   }
   const out: string[] = [];
-  for (const error of errors) out.push(`${paint('red', '✗ The suite could not run:')} ${error}`);
+  if (errors.length > 0) {
+    // When the suite cannot even load, test counts and compiler messages about it only mislead.
+    const missing = !fs.existsSync(lesson.exercise);
+    out.push(paint('red', missing ? `✗ ${relative(lesson.exercise)} is missing: \`npm run reset -- ${lesson.number}\` restores it.` : '✗ The tests could not run:'));
+    if (!missing) for (const error of errors) out.push(...indent(error));
+    return out;
+  }
+  if (typeErrors.length > 0) {
+    out.push(paint('red', `✗ TypeScript finds ${typeErrors.length} error(s) in ${relative(lesson.exercise)}`) + ' (fix these too):');
+    for (const error of typeErrors) out.push(...indent(error));
+    out.push('');
+  }
   // Behaviour first: a type test's compiler message means more once the run-time tests pass.
   const failing = tests
     .filter((test) => test.state === 'failed')
     .sort((a, b) => Number(isTypeTest(a.file)) - Number(isTypeTest(b.file)))
     .map((test) => (isTypeTest(test.file) ? { ...test, name: `(type test) ${test.name}` } : test));
   const ok = tests.filter((test) => test.state === 'passed').length;
-  if (tests.length > 0) out.push(`${ok} of ${tests.length} tests pass. To fix next:`);
-  for (const test of failing.slice(0, FAILURES_SHOWN)) out.push(describeFailure(test));
-  if (failing.length > FAILURES_SHOWN) out.push(paint('dim', `  … and ${failing.length - FAILURES_SHOWN} more (npm test -- ${lesson.number} shows all)`));
-  return out.join('\n');
+  out.push(failing.length > 0 ? `${ok} of ${tests.length} tests pass. To fix next:` : `All ${tests.length} tests pass.`);
+  for (const test of failing) out.push(...describeFailure(test).split('\n'));
+  return out;
+}
+
+function indent(text: string): string[] {
+  return text.split('\n').map((line) => `    ${line}`);
 }
 
 function isTypeTest(file: string): boolean {
@@ -116,6 +136,8 @@ class Guide {
   private watcher: fs.FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private runStarted = 0;
+  private aborted = false;
   private rerunWanted = false;
 
   constructor(
@@ -127,6 +149,7 @@ class Guide {
     process.stdin.setRawMode(true);
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (key: string) => void this.onKey(key));
+    process.stdout.on('resize', () => this.render());
     this.watch();
     this.render();
     await new Promise<void>(() => {
@@ -135,8 +158,10 @@ class Guide {
   }
 
   private render(): void {
-    const keys = paint('dim', '\n[h] hint  [l] list  [n] next lesson  [q] quit   — save the exercise to rerun its tests');
-    process.stdout.write(`\x1b[2J\x1b[H${renderStatus(this.view)}\n${keys}\n`);
+    const keys = paint('dim', '[h] hint  [l] list  [n] next lesson  [q] quit   — save the exercise to rerun its tests');
+    // Two lines stay free for the keys, so a hint or the list never scrolls off a small terminal.
+    const screen = renderStatus(this.view, (process.stdout.rows || 40) - 2);
+    process.stdout.write(`\x1b[2J\x1b[H${screen}\n\n${keys}\n`);
   }
 
   private watch(): void {
@@ -158,21 +183,29 @@ class Guide {
     if (!lesson) return;
     if (this.running) {
       this.rerunWanted = true;
+      // A run this long is most likely stuck in an endless loop, which this save may have fixed.
+      if (performance.now() - this.runStarted > ABORT_STUCK_RUN_MS) {
+        this.aborted = true;
+        this.runner.abort();
+      }
       return;
     }
     this.running = true;
     this.view.running = true;
+    this.runStarted = performance.now();
     this.render();
     try {
       const passedBefore = isDone(this.view, lesson);
-      const started = performance.now();
       const [report] = await this.runner.run([lesson]);
-      this.view.lastRunMs = performance.now() - started;
-      this.view.reports.set(lesson.id, report!);
-      if (passed(report!) && !passedBefore) this.moveOn(lesson);
+      if (!this.aborted) {
+        this.view.lastRunMs = performance.now() - this.runStarted;
+        this.view.reports.set(lesson.id, report!);
+        if (passed(report!) && !passedBefore) this.moveOn(lesson);
+      }
     } finally {
       this.running = false;
       this.view.running = false;
+      this.aborted = false;
     }
     this.render();
     if (this.rerunWanted) {
@@ -220,7 +253,7 @@ class Guide {
 
   private hintFor(lesson: Lesson): string {
     try {
-      return formatHint(lesson, nextHint(lesson));
+      return formatHint(lesson, nextHint(lesson), 'press h');
     } catch (error) {
       return (error as Error).message;
     }
@@ -230,7 +263,9 @@ class Guide {
     this.watcher?.close();
     clearTimeout(this.timer);
     process.stdin.setRawMode(false);
-    await this.runner.close();
+    // A run stuck in an endless loop would keep close() waiting for ever.
+    if (this.running) this.runner.abort();
+    await Promise.race([this.runner.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     process.stdout.write('\nBye! `npm start` picks up where you left off.\n');
     process.exit(0);
   }

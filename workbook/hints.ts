@@ -37,11 +37,12 @@ export function nextHint(lesson: Lesson, root = ROOT): ShownHint {
   return { number: index + 1, total: hints.length, text: hints[index]!, repeated: shown >= hints.length };
 }
 
-export function formatHint(lesson: Lesson, hint: ShownHint, root = ROOT): string {
+/** A hint with its number; `nextOne` says how to get the next (a command, or a key in the guide). */
+export function formatHint(lesson: Lesson, hint: ShownHint, nextOne = `npm run hint -- ${lesson.number}`, root = ROOT): string {
   const heading = paint('cyan', `Hint ${hint.number} of ${hint.total} — lesson ${lesson.id}`);
   const after =
     hint.number < hint.total
-      ? paint('dim', `(run it again for the next hint)`)
+      ? paint('dim', `(${nextOne} for the next one; all of them are in ${relative(lesson.hints, root)})`)
       : paint('dim', `That was the last hint. When the tests pass, compare with ${relative(lesson.solution, root)}.`);
   const again = hint.repeated ? `${paint('dim', '(every hint has been shown; here is the last one again)')}\n` : '';
   return `${heading}\n${again}\n${hint.text}\n\n${after}`;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { relative, type Lesson } from './lessons.ts';
 import { readStarts } from './starts.ts';
-import { stateDir } from './state.ts';
+import { readState, stateDir, writeState } from './state.ts';
 import { ROOT } from './target.ts';
 
 export interface ResetResult {
@@ -30,6 +30,10 @@ export function resetExercise(lesson: Lesson, root = ROOT, now = new Date()): Re
     backup = writeBackup(path.join(stateDir(root), 'backups'), lesson.id, now, current);
   }
   fs.writeFileSync(lesson.exercise, start);
+  // Starting over starts the hints over too.
+  const state = readState(root);
+  delete state.hintsShown[lesson.id];
+  writeState(state, root);
   return backup === undefined ? {} : { backup };
 }
 
@@ -51,5 +55,6 @@ function writeBackup(dir: string, id: string, now: Date, content: string): strin
 export function formatReset(lesson: Lesson, result: ResetResult, root = ROOT): string {
   const file = relative(lesson.exercise, root);
   if (result.backup === undefined) return `${file} is already at its start; nothing was changed.`;
-  return `Your work is saved in ${relative(result.backup, root)}\n${file} is back at its start.`;
+  const backup = relative(result.backup, root);
+  return `Your work is saved in ${backup}\n${file} is back at its start (hints start over too).\nTo undo: cp ${backup} ${file}`;
 }

@@ -1,11 +1,14 @@
 /**
  * Runs lesson suites through vitest's Node API and reports each test's outcome, so the guide,
  * `progress` and `check` can say which tests pass without parsing vitest's printed output.
+ * Each run also type-checks the exercises (compile.ts) and is stopped if it never ends.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
 import type { TestModule, Vitest } from 'vitest/node';
+import { typeErrors } from './compile.ts';
 import type { Lesson } from './lessons.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 
@@ -24,11 +27,42 @@ export interface LessonReport {
   tests: TestOutcome[];
   /** Errors outside any test: a suite that cannot load (a syntax error in the exercise, say). */
   errors: string[];
+  /** What tsc finds wrong in the exercise: the tests may pass while the types do not. */
+  typeErrors: string[];
 }
 
-/** A lesson passes when it has tests, none failed and nothing broke outside them. */
+/** A lesson passes when it has tests, none failed, it compiles and nothing broke outside the tests. */
 export function passed(report: LessonReport): boolean {
-  return report.errors.length === 0 && report.tests.length > 0 && report.tests.every((test) => test.state !== 'failed');
+  return (
+    report.errors.length === 0 &&
+    report.typeErrors.length === 0 &&
+    report.tests.length > 0 &&
+    report.tests.every((test) => test.state !== 'failed')
+  );
+}
+
+/** Longer than any honest run: vitest's own timeouts (15 s a test or hook) fire well before. */
+export const RUN_LIMIT_MS = 45_000;
+
+/**
+ * Stops vitest's workers (and tsc), the only way to end a test stuck in an endless loop: a
+ * synchronous loop never lets vitest's timeouts fire. The run then ends with an error and the
+ * instance can run again. Uses pgrep (Linux, macOS); where it is missing, nothing is stopped.
+ */
+export function stopChildProcesses(): void {
+  let pids: string[];
+  try {
+    pids = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return; // no children, or no pgrep
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** The file filter that selects one lesson's suites (both `.test.ts` and `.test-d.ts`). */
@@ -43,6 +77,7 @@ export function suiteFilter(lesson: Lesson): string {
 export class SuiteRunner {
   private constructor(
     private readonly vitest: Vitest,
+    private readonly target: Target,
     private readonly root: string,
   ) {}
 
@@ -59,18 +94,37 @@ export class SuiteRunner {
       {},
       { stdout: quiet, stderr: quiet },
     );
-    return new SuiteRunner(vitest, root);
+    return new SuiteRunner(vitest, target, root);
   }
 
   async run(lessons: Lesson[]): Promise<LessonReport[]> {
     for (const lesson of lessons) this.vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
     const specifications = await this.vitest.globTestSpecifications(lessons.map(suiteFilter));
-    const { testModules, unhandledErrors } = await this.vitest.runTestSpecifications(specifications, true);
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      stopChildProcesses();
+    }, RUN_LIMIT_MS);
+    const [{ testModules, unhandledErrors }, compileErrors] = await Promise.all([
+      this.vitest.runTestSpecifications(specifications, true).finally(() => clearTimeout(watchdog)),
+      typeErrors(this.target, lessons, this.root),
+    ]);
     const reports = lessons.map((lesson) => reportFor(lesson, testModules, this.root));
-    // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
-    for (const report of reports) report.errors.push(...unhandledErrors.map(describeError));
+    for (const report of reports) {
+      // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
+      report.errors.push(...unhandledErrors.map(describeError));
+      if (timedOut) {
+        report.errors.unshift(`The tests did not finish within ${RUN_LIMIT_MS / 1000} s and were stopped: is there an endless loop in the exercise?`);
+      }
+      report.typeErrors.push(...(compileErrors.get(report.lesson.id) ?? []));
+    }
     return reports;
+  }
+
+  /** Ends the current run at once (its report then carries an error); for a run that is stuck. */
+  abort(): void {
+    stopChildProcesses();
   }
 
   /**
@@ -103,7 +157,7 @@ export async function runSuites(target: Target, lessons: Lesson[]): Promise<Less
 }
 
 function reportFor(lesson: Lesson, modules: TestModule[], root: string): LessonReport {
-  const report: LessonReport = { lesson, tests: [], errors: [] };
+  const report: LessonReport = { lesson, tests: [], errors: [], typeErrors: [] };
   for (const module of modules) {
     const file = path.relative(root, module.moduleId);
     if (!file.startsWith(suiteFilter(lesson))) continue;

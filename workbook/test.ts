@@ -1,21 +1,36 @@
 /**
  * `npm test` (every lesson) and `npm test -- NN` (one lesson): vitest's own output, against the
- * learner's files unless WORKBOOK_TARGET=solutions.
+ * learner's files unless WORKBOOK_TARGET=solutions, then what tsc finds wrong in the exercises.
  */
 import path from 'node:path';
 import { startVitest } from 'vitest/node';
-import type { Lesson } from './lessons.ts';
-import { suiteFilter } from './run-suites.ts';
-import { ROOT } from './target.ts';
+import { exerciseFile, typeErrors } from './compile.ts';
+import { paint } from './format.ts';
+import { listLessons, relative, type Lesson } from './lessons.ts';
+import { RUN_LIMIT_MS, stopChildProcesses, suiteFilter } from './run-suites.ts';
+import { currentTarget, ROOT } from './target.ts';
 
-/** Runs the suites of the given lessons (all when undefined); resolves to the exit code. */
+/** Runs the suites of the given lesson (all when undefined); resolves to the exit code. */
 export async function runTests(lesson: Lesson | undefined): Promise<number> {
-  const vitest = await startVitest('test', lesson ? [suiteFilter(lesson)] : [], {
-    root: ROOT,
-    config: path.join(ROOT, 'vitest.config.ts'),
-    watch: false,
-  });
+  const target = currentTarget();
+  const lessons = lesson ? [lesson] : listLessons();
+  const watchdog = setTimeout(() => {
+    console.error(paint('red', `\nThe tests did not finish within ${RUN_LIMIT_MS / 1000} s: is there an endless loop in an exercise? Stopped.`));
+    stopChildProcesses();
+    process.exit(1);
+  }, RUN_LIMIT_MS);
+  const [vitest, compileErrors] = await Promise.all([
+    startVitest('test', lesson ? [suiteFilter(lesson)] : [], { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false }),
+    typeErrors(target, lessons),
+  ]);
+  clearTimeout(watchdog);
   await vitest.close();
+
+  for (const [id, errors] of compileErrors) {
+    const file = relative(exerciseFile(lessons.find((candidate) => candidate.id === id)!, target));
+    console.log(paint('red', `\n✗ TypeScript finds ${errors.length} error(s) in ${file}`) + ' (the tests run without types, so fix these too):');
+    for (const error of errors) console.log(`  ${error.replaceAll('\n', '\n  ')}`);
+  }
   const failed = vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0;
-  return failed || process.exitCode ? 1 : 0;
+  return failed || compileErrors.size > 0 || process.exitCode ? 1 : 0;
 }

@@ -28,7 +28,7 @@ describe('the command line', () => {
     const { code, stdout } = await cli('guide');
     expect(code).toBe(0);
     expect(stdout).toMatch(/\d+\/\d+ lessons/);
-    expect(stdout).toContain('lessons/01-models/exercise.ts');
+    expect(stdout, 'the current lesson, or the end').toMatch(/edit {2}lessons\/\d{2}-[a-z0-9-]+\/exercise\.ts|Every lesson passes/);
     expect(stdout.match(/FastAPI ways in TypeScript — the guide/g), 'the header appears once').toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { nextHint } from '../hints.ts';
 import { findLesson, listLessons } from '../lessons.ts';
 import { resetExercise } from '../reset.ts';
 import { startsFile } from '../starts.ts';
@@ -27,6 +28,15 @@ describe('reset', () => {
     expect(second.backup).not.toBe(first.backup);
     expect(fs.readFileSync(first.backup!, 'utf8')).toBe('first try');
     expect(fs.readFileSync(second.backup!, 'utf8')).toBe('second try');
+  });
+
+  test('starts the lesson\'s hints over', () => {
+    const lesson = findLesson('01', listLessons(workbook()));
+    nextHint(lesson, workbook());
+    nextHint(lesson, workbook());
+    fs.writeFileSync(lesson.exercise, 'my work');
+    resetExercise(lesson, workbook());
+    expect(nextHint(lesson, workbook()).number).toBe(1);
   });
 
   test('changes nothing and makes no backup when the file is at its start', () => {

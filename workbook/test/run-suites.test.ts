@@ -73,10 +73,35 @@ describe('SuiteRunner', () => {
     expect(await states()).toEqual({ adds: 'failed', 'Pair is two numbers': 'failed' });
   });
 
+  test('a lesson whose exercise does not compile does not pass, even with every test green', async () => {
+    const lessons = listLessons(root);
+    fs.writeFileSync(lessons[0]!.exercise, `${SOLVED}export const oops: number = 'five';\n`);
+    const [report] = await runner.run(lessons);
+    fs.writeFileSync(lessons[0]!.exercise, STUB);
+    expect(report!.tests.every((test) => test.state === 'passed')).toBe(true);
+    expect(report!.typeErrors).toEqual([expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:5:14 /)]);
+    expect(passed(report!)).toBe(false);
+  });
+
+  test('abort() ends a run stuck in an endless loop, and the next run works', async () => {
+    const lessons = listLessons(root);
+    fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
+    const stuck = runner.run(lessons);
+    setTimeout(() => runner.abort(), 1_500);
+    const [report] = await stuck;
+    expect(report!.errors.length, 'the stopped run reports an error').toBeGreaterThan(0);
+    fs.writeFileSync(lessons[0]!.exercise, SOLVED);
+    const [next] = await runner.run(lessons);
+    fs.writeFileSync(lessons[0]!.exercise, STUB);
+    expect(passed(next!)).toBe(true);
+  });
+
   test('a lesson passes only with tests, none failing', async () => {
     const [report] = await runner.run(listLessons(root));
     expect(passed(report!)).toBe(false);
     expect(passed({ ...report!, tests: [] })).toBe(false);
-    expect(passed({ ...report!, tests: [{ file: 'x', name: 'y', state: 'passed' }] })).toBe(true);
+    const green = { ...report!, errors: [], typeErrors: [], tests: [{ file: 'x', name: 'y', state: 'passed' as const }] };
+    expect(passed(green)).toBe(true);
+    expect(passed({ ...green, typeErrors: ['exercise.ts:1:1 wrong'] })).toBe(false);
   });
 });

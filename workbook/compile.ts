@@ -1,0 +1,59 @@
+/**
+ * Type errors in exercises. The suites run the code through a transform that drops types, and the
+ * type tests only look inside *.test-d.ts files, so an exercise that does not compile could still
+ * pass. This runs tsc over just the exercises asked for and gives each lesson its errors.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Lesson } from './lessons.ts';
+import { stateDir } from './state.ts';
+import { ROOT, type Target } from './target.ts';
+
+/** The file of a lesson that a target means: the learner's exercise or the solution. */
+export function exerciseFile(lesson: Lesson, target: Target): string {
+  return target === 'solutions' ? lesson.solution : lesson.exercise;
+}
+
+let configs = 0;
+
+/** Lesson id → tsc's errors in that lesson's exercise (as `file(line,col): message`), for lessons that have any. */
+export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT): Promise<Map<string, string[]>> {
+  const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson.id]));
+  const existing = [...files.keys()].filter((file) => fs.existsSync(file));
+  const found = new Map<string, string[]>();
+  if (existing.length === 0) return found;
+
+  // A config of its own per call (runs may overlap: the guide and `npm test` at once).
+  const dir = stateDir(root);
+  fs.mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, `tsconfig.exercises-${process.pid}-${(configs += 1)}.json`);
+  fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
+  try {
+    const output = await tsc(root, config);
+    let current: string[] | undefined;
+    for (const line of output.split('\n')) {
+      const error = line.match(/^(.+?)\((\d+),(\d+)\): error TS\d+: (.*)$/);
+      if (error) {
+        const id = files.get(path.resolve(root, error[1]!));
+        current = id === undefined ? undefined : (found.get(id) ?? found.set(id, []).get(id));
+        current?.push(`${error[1]}:${error[2]}:${error[3]} ${error[4]}`);
+      } else if (current && line.startsWith(' ')) {
+        current[current.length - 1] += `\n${line}`;
+      }
+    }
+    return found;
+  } finally {
+    fs.rmSync(config, { force: true });
+  }
+}
+
+function tsc(root: string, config: string): Promise<string> {
+  const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  return new Promise((resolve) => {
+    // tsc exits non-zero when it finds errors; its output is what matters here.
+    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: root }, (_error, stdout, stderr) =>
+      resolve(`${stdout}${stderr}`),
+    );
+  });
+}
