@@ -46,7 +46,7 @@ if (!result.success) {
     msg: issue.message,
     type: issue.code,
   }));
-  show('3. The same, as the `detail` list of a FastAPI 422 body:', detail);
+  show('3. The same in the shape of FastAPI\'s 422 `detail` (type is zod\'s code here; the exercise calls an absent field "missing"):', detail);
 }
 
 // 4. Coercion is opt-in: z.number() refuses "31", z.coerce.number() converts it.
