@@ -15,6 +15,8 @@ export default defineConfig({
       // the type tests still fail them, test by test, and `npm run check` type-checks everything.
       ignoreSourceErrors: true,
     },
+    // Failure messages quote what came back; the default cuts strings after 40 characters.
+    chaiConfig: { truncateThreshold: 300 },
     // Lesson suites start real servers and sockets; a slow, loaded machine still finishes in time.
     testTimeout: 15_000,
     hookTimeout: 15_000,

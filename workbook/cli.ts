@@ -1,6 +1,6 @@
 /**
  * The learner's commands, one module each; package.json's scripts call this file.
- *   guide | test [NN] | example NN | hint NN | progress | reset NN | check [--update-starts]
+ *   guide | test [NN …] | example NN | hint NN | progress | reset NN | check [--update-starts]
  * Modules are imported when their command runs, so `hint` does not pay for loading vitest.
  */
 import { findLesson, listLessons, UnknownLessonError } from './lessons.ts';
@@ -14,7 +14,8 @@ async function main(command: string | undefined, args: string[]): Promise<number
     }
     case 'test': {
       const { runTests } = await import('./test.ts');
-      return runTests(args[0] === undefined ? undefined : findLesson(args[0]));
+      const lessons = listLessons();
+      return runTests(args.map((name) => findLesson(name, lessons)));
     }
     case 'example': {
       const { runExample } = await import('./example.ts');

@@ -25,11 +25,17 @@ export interface GuideView {
   lastRunMs?: number;
 }
 
+/** Room for the screen: `columns` matters because a long line wraps onto several rows. */
+export interface ScreenSize {
+  rows: number;
+  columns: number;
+}
+
 /**
- * The whole screen as text, at most `maxLines` long: when the failures do not fit (a small
+ * The whole screen as text, at most `size.rows` rows tall: when the failures do not fit (a small
  * terminal, a hint shown above them), the list is cut and says where to see all of it.
  */
-export function renderStatus(view: GuideView, maxLines = 40): string {
+export function renderStatus(view: GuideView, size: ScreenSize = { rows: 40, columns: Infinity }): string {
   const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
   const head = [paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ''];
   if (view.notice) head.push(...view.notice.split('\n'), '');
@@ -48,9 +54,24 @@ export function renderStatus(view: GuideView, maxLines = 40): string {
   const report = view.reports.get(lesson.id);
   let body = [...(view.running ? [paint('dim', 'Running the tests…')] : []), ...(report ? describeReport(report) : [])];
   const tail = view.lastRunMs === undefined ? [] : ['', paint('dim', `(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`)];
-  const room = Math.max(maxLines - head.length - tail.length - 1, 1);
-  if (body.length > room) body = [...body.slice(0, room), paint('dim', `  … more with \`npm test -- ${lesson.number}\``)];
+  const rowsOf = (lines: string[]) => lines.reduce((sum, line) => sum + rowsTaken(line, size.columns), 0);
+  let room = size.rows - rowsOf(head) - rowsOf(tail) - 1;
+  if (rowsOf(body) > room) {
+    const kept: string[] = [];
+    for (const line of body) {
+      room -= rowsTaken(line, size.columns);
+      if (room < 0) break;
+      kept.push(line);
+    }
+    body = [...kept, paint('dim', `  … more with \`npm test -- ${lesson.number}\``)];
+  }
   return [...head, ...body, ...tail].join('\n');
+}
+
+/** How many terminal rows a line fills, colour codes not counted. */
+function rowsTaken(line: string, columns: number): number {
+  const visible = line.replace(/\x1b\[[0-9;]*m/g, '').length;
+  return Math.max(1, Math.ceil(visible / columns));
 }
 
 function describeReport(report: LessonReport): string[] {
@@ -133,7 +154,7 @@ export async function runGuide(interactive: boolean): Promise<void> {
 }
 
 class Guide {
-  private watcher: fs.FSWatcher | undefined;
+  private watchers: fs.FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private runStarted = 0;
@@ -150,7 +171,7 @@ class Guide {
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (key: string) => void this.onKey(key));
     process.stdout.on('resize', () => this.render());
-    this.watch();
+    this.watchEveryLesson();
     this.render();
     await new Promise<void>(() => {
       // Runs until the learner presses q; quit() exits the process.
@@ -159,23 +180,24 @@ class Guide {
 
   private render(): void {
     const keys = paint('dim', '[h] hint  [l] list  [n] next lesson  [q] quit   — save the exercise to rerun its tests');
-    // Two lines stay free for the keys, so a hint or the list never scrolls off a small terminal.
-    const screen = renderStatus(this.view, (process.stdout.rows || 40) - 2);
-    process.stdout.write(`\x1b[2J\x1b[H${screen}\n\n${keys}\n`);
+    // Two rows stay free for the keys, so nothing scrolls off the top of a small terminal (no
+    // newline after the keys: on the last row it would scroll the screen by one).
+    const screen = renderStatus(this.view, { rows: (process.stdout.rows || 40) - 2, columns: process.stdout.columns || 80 });
+    process.stdout.write(`\x1b[2J\x1b[H${screen}\n\n${keys}`);
   }
 
-  private watch(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    const lesson = this.view.current;
-    if (!lesson) return;
-    // Watch the folder, not the file: editors often save by writing a new file and renaming it,
-    // which a watch on the old file would miss.
-    this.watcher = fs.watch(lesson.dir, (_event, name) => {
-      if (name !== null && name !== 'exercise.ts') return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.rerun(), DEBOUNCE_MS);
-    });
+  /** A save in any lesson's exercise reruns that lesson, and makes it the current one. */
+  private watchEveryLesson(): void {
+    for (const lesson of this.view.lessons) {
+      // Watch the folder, not the file: editors often save by writing a new file and renaming
+      // it, which a watch on the old file would miss.
+      const watcher = fs.watch(lesson.dir, (_event, name) => {
+        if (name !== null && name !== 'exercise.ts') return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => (lesson === this.view.current ? void this.rerun() : this.goTo(lesson)), DEBOUNCE_MS);
+      });
+      this.watchers.push(watcher);
+    }
   }
 
   private async rerun(): Promise<void> {
@@ -223,7 +245,6 @@ class Guide {
 
   private goTo(lesson: Lesson | undefined): void {
     this.view.current = lesson;
-    this.watch();
     if (lesson) void this.rerun();
   }
 
@@ -260,7 +281,7 @@ class Guide {
   }
 
   private async quit(): Promise<void> {
-    this.watcher?.close();
+    for (const watcher of this.watchers) watcher.close();
     clearTimeout(this.timer);
     process.stdin.setRawMode(false);
     // A run stuck in an endless loop would keep close() waiting for ever.

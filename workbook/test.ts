@@ -1,5 +1,5 @@
 /**
- * `npm test` (every lesson) and `npm test -- NN` (one lesson): vitest's own output, against the
+ * `npm test` (every lesson) and `npm test -- NN [NN …]` (some): vitest's own output, against the
  * learner's files unless WORKBOOK_TARGET=solutions, then what tsc finds wrong in the exercises.
  */
 import path from 'node:path';
@@ -10,17 +10,17 @@ import { listLessons, relative, type Lesson } from './lessons.ts';
 import { RUN_LIMIT_MS, stopChildProcesses, suiteFilter } from './run-suites.ts';
 import { currentTarget, ROOT } from './target.ts';
 
-/** Runs the suites of the given lesson (all when undefined); resolves to the exit code. */
-export async function runTests(lesson: Lesson | undefined): Promise<number> {
+/** Runs the suites of the given lessons (all when none are given); resolves to the exit code. */
+export async function runTests(chosen: Lesson[]): Promise<number> {
   const target = currentTarget();
-  const lessons = lesson ? [lesson] : listLessons();
+  const lessons = chosen.length > 0 ? chosen : listLessons();
   const watchdog = setTimeout(() => {
     console.error(paint('red', `\nThe tests did not finish within ${RUN_LIMIT_MS / 1000} s: is there an endless loop in an exercise? Stopped.`));
     stopChildProcesses();
     process.exit(1);
   }, RUN_LIMIT_MS);
   const [vitest, compileErrors] = await Promise.all([
-    startVitest('test', lesson ? [suiteFilter(lesson)] : [], { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false }),
+    startVitest('test', chosen.map(suiteFilter), { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false }),
     typeErrors(target, lessons),
   ]);
   clearTimeout(watchdog);
