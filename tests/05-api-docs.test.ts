@@ -150,7 +150,8 @@ describe('buildDocument: the OpenAPI document', () => {
   });
 });
 
-describe('one source of truth: the documented request body is the schema that validates it', () => {
+/** A fresh app on a free port for each test of the enclosing describe; call the result for its URL. */
+function useRunningApp(): () => string {
   let running: Running | undefined;
   beforeEach(async () => {
     running = await serve(createApp());
@@ -159,6 +160,11 @@ describe('one source of truth: the documented request body is the schema that va
     await running?.close();
     running = undefined;
   });
+  return () => running!.url;
+}
+
+describe('one source of truth: the documented request body is the schema that validates it', () => {
+  const appUrl = useRunningApp();
 
   const processSamples = [{ a: 5, b: 10 }, { a: -1.5, b: 2 }, { a: '5', b: 10 }, { a: 5 }, {}, { a: 5, b: null }, [], { a: 1, b: 2, c: 3 }];
   const todoSamples = [{ title: 'Buy milk' }, { title: 'Buy milk', done: true }, { title: '' }, { title: 5 }, {}, { title: 'x', done: 'yes' }, [], { title: 'x', owner: 'me' }];
@@ -174,7 +180,7 @@ describe('one source of truth: the documented request body is the schema that va
     ['post', '/todos', '/todos', todoSamples, expectedOk.todos, () => TodoInputSchema as z.ZodType],
     ['put', '/todos/{id}', '/todos/1', todoSamples, expectedOk.todos, () => TodoInputSchema as z.ZodType],
   ] as const)('%s %s: the zod schema, the documented schema and the server agree on every sample', async (method, template, url, samples, oks, schemaOf) => {
-    const base = running!.url;
+    const base = appUrl();
     const document = buildDocument();
     const documented = requestSchema(operationOf(document, method, template));
     expect(documented, `${method.toUpperCase()} ${template} should document an application/json request body`).toBeDefined();
@@ -424,17 +430,10 @@ async function checkAssets(pageUrl: string, html: string): Promise<string[]> {
 }
 
 describe('/docs and /redoc serve their pages and every asset from the server itself', () => {
-  let running: Running | undefined;
-  beforeEach(async () => {
-    running = await serve(createApp());
-  });
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-  });
+  const appUrl = useRunningApp();
 
   test('GET /docs leads to Swagger UI, whose scripts and styles all come from this server', async () => {
-    const response = await fetch(`${running!.url}/docs`);
+    const response = await fetch(`${appUrl()}/docs`);
     const html = await response.text();
     expect(response.status, 'GET /docs (redirects followed) should end in a 200 page').toBe(200);
     expect(response.headers.get('content-type'), 'GET /docs should be HTML').toMatch(/^text\/html/);
@@ -445,7 +444,7 @@ describe('/docs and /redoc serve their pages and every asset from the server its
   });
 
   test('GET /redoc is a ReDoc page that loads redoc\'s own bundle from this server and reads /openapi.json', async () => {
-    const base = running!.url;
+    const base = appUrl();
     const response = await fetch(`${base}/redoc`);
     const html = await response.text();
     expect(response.status, 'GET /redoc').toBe(200);
