@@ -3,12 +3,24 @@
  * learner's files unless WORKBOOK_TARGET=solutions, then what tsc finds wrong in the exercises.
  */
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { startVitest } from 'vitest/node';
 import { exerciseFile, typeErrors } from './compile.ts';
 import { paint } from './format.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import { RUN_LIMIT_MS, stopChildProcesses, suiteFilter } from './run-suites.ts';
 import { currentTarget, ROOT } from './target.ts';
+
+/**
+ * vitest's error stream less its banner that type testing is experimental: the banner asks to pin
+ * vitest's version, which package.json does, and a learner can do nothing about it.
+ */
+const withoutTypeTestingBanner = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    if (!chunk.toString().includes('Testing types with tsc')) process.stderr.write(chunk);
+    done();
+  },
+});
 
 /** Runs the suites of the given lessons (all when none are given); resolves to the exit code. */
 export async function runTests(chosen: Lesson[]): Promise<number> {
@@ -20,7 +32,13 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
     process.exit(1);
   }, RUN_LIMIT_MS);
   const [vitest, compileErrors] = await Promise.all([
-    startVitest('test', chosen.map(suiteFilter), { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false }),
+    startVitest(
+      'test',
+      chosen.map(suiteFilter),
+      { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false },
+      {},
+      { stderr: withoutTypeTestingBanner },
+    ),
     typeErrors(target, lessons),
   ]);
   clearTimeout(watchdog);
