@@ -134,6 +134,20 @@ describe('ShapeSchema', () => {
   });
 
   test.each([
+    ['radius', { kind: 'circle', radius: 0 }],
+    ['width', { kind: 'rectangle', width: 0, height: 5 }],
+    ['height', { kind: 'rectangle', width: 2, height: 0 }],
+    ['base', { kind: 'triangle', base: 0, height: 3 }],
+    ['height', { kind: 'triangle', base: 4, height: 0 }],
+  ])('rejects a %s of 0 (every dimension of every kind must be greater than 0): %j', (field, input) => {
+    const result = ShapeSchema.safeParse(input);
+    expect(result.success, `ShapeSchema.safeParse(${show(input)}) should fail: ${field} must be greater than 0`).toBe(false);
+    expect(pathsAndCodes(result.error?.issues), `the issues (path and code) for ${show(input)}`).toEqual([
+      { path: [field], code: 'too_small' },
+    ]);
+  });
+
+  test.each([
     ['an unknown kind', { kind: 'hexagon', side: 2 }],
     ['a kind in the wrong case', { kind: 'Circle', radius: 1 }],
     ['no kind at all', { radius: 1 }],
