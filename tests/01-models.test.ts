@@ -28,8 +28,10 @@ describe('ItemSchema', () => {
     });
   });
 
-  test('accepts a tax of 0 and the smallest positive prices', () => {
-    for (const input of [{ ...valid, tax: 0 }, { ...valid, price: 0.01 }, { ...valid, name: 'x' }]) {
+  test('accepts a tax of 0, a one-character name and prices just above 0', () => {
+    // 0.001: "greater than 0" has no smallest step; .min(0.01) would be a different rule.
+    const inputs = [{ ...valid, tax: 0 }, { ...valid, price: 0.01 }, { ...valid, price: 0.001 }, { ...valid, name: 'x' }];
+    for (const input of inputs) {
       expect(ItemSchema.safeParse(input).data, `ItemSchema.safeParse(${show(input)}) should succeed unchanged`).toEqual(input);
     }
   });
@@ -102,7 +104,7 @@ describe('validateItem', () => {
 
   test('gives each entry a non-empty msg and a type', () => {
     const result = validateItem({ name: 3, price: 1 });
-    expect(result.ok).toBe(false);
+    expect(result.ok, 'validateItem({name: 3, price: 1}) should not be ok').toBe(false);
     if (result.ok) return;
     for (const entry of result.detail) {
       expect(typeof entry.msg === 'string' && entry.msg.length > 0, `msg of ${show(entry)}`).toBe(true);
@@ -112,7 +114,7 @@ describe('validateItem', () => {
 
   test('calls an absent required field "missing", as FastAPI does', () => {
     const result = validateItem({ name: 'Pen' });
-    expect(result.ok).toBe(false);
+    expect(result.ok, 'validateItem({name: "Pen"}) should not be ok').toBe(false);
     if (result.ok) return;
     const price = result.detail.find((entry) => entry.loc.join('.') === 'body.price');
     expect(price, `validateItem({name: "Pen"}) should report ["body", "price"]; got ${show(result.detail)}`).toBeDefined();
@@ -130,16 +132,16 @@ describe('validateItem', () => {
 
   test('uses zod\'s issue code as the type otherwise, e.g. too_small and invalid_type', () => {
     const result = validateItem({ name: 'Pen', price: -1, tax: 'free' });
-    expect(result.ok).toBe(false);
+    expect(result.ok, 'validateItem({name: "Pen", price: -1, tax: "free"}) should not be ok').toBe(false);
     if (result.ok) return;
     const typeOf = (field: string) => result.detail.find((entry) => entry.loc.join('.') === `body.${field}`)?.type;
-    expect(typeOf('price'), 'price -1 breaks "greater than 0"').toBe('too_small');
-    expect(typeOf('tax'), 'tax "free" is present but not a number').toBe('invalid_type');
+    expect(typeOf('price'), `price -1 breaks "greater than 0"; got ${show(result.detail)}`).toBe('too_small');
+    expect(typeOf('tax'), `tax "free" is present but not a number; got ${show(result.detail)}`).toBe('invalid_type');
   });
 
   test('puts the position of a bad array element in loc', () => {
     const result = validateItem({ name: 'Pen', price: 1, tags: ['ok', 5] });
-    expect(result.ok).toBe(false);
+    expect(result.ok, 'validateItem({name: "Pen", price: 1, tags: ["ok", 5]}) should not be ok').toBe(false);
     if (result.ok) return;
     expect(locs(result.detail), 'tags[1] is the number 5').toContainEqual(['body', 'tags', 1]);
   });
@@ -148,14 +150,21 @@ describe('validateItem', () => {
     const result = validateItem({ name: 'Pen', price: 1, tags: ['a', 'b', 'a'] });
     expect(result.ok, 'tags ["a", "b", "a"] repeat "a"').toBe(false);
     if (result.ok) return;
-    expect(locs(result.detail)).toEqual([['body', 'tags']]);
+    expect(locs(result.detail), 'one entry, on the tags field itself').toEqual([['body', 'tags']]);
   });
 
-  test('answers a body that is not an object with one entry at loc ["body"]', () => {
-    const result = validateItem('just text');
-    expect(result.ok, 'validateItem("just text")').toBe(false);
+  test.each([
+    ['the string "just text"', 'just text'],
+    ['null', null],
+    ['the number 42', 42],
+    ['an array', []],
+  ])('answers a body that is %s with one invalid_type entry at loc ["body"], without throwing', (_label, input) => {
+    // The issue's path is [] here: looking up a field in null or undefined must not crash.
+    const result = validateItem(input);
+    expect(result.ok, `validateItem(${show(input)}) should not be ok`).toBe(false);
     if (result.ok) return;
-    expect(locs(result.detail)).toEqual([['body']]);
+    expect(locs(result.detail), `validateItem(${show(input)}): one entry for the whole body`).toEqual([['body']]);
+    expect(result.detail[0]?.type, `validateItem(${show(input)}): the body is there, just not an object`).toBe('invalid_type');
   });
 });
 
