@@ -156,6 +156,29 @@ describe('the app', () => {
     expect(typeof detail === 'string' && detail.length > 0, `${sent} → expected {"detail": "..."}; ${got}`).toBe(true);
     expect(text, `${sent} → the answer must not carry a stack trace; ${got}`).not.toMatch(/node_modules|\n\s+at |\\n\s+at /);
   });
+
+  test('answers another client error of express.json() with its own status in JSON: an unsupported charset is 415, not 400 or 500', async () => {
+    const api = await start();
+    const sent = 'POST /users with content-type "application/json; charset=latin1" and a valid body';
+    const response = await fetch(`${api.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: JSON.stringify(ada),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    const got = `got ${response.status} ${response.headers.get('content-type')} ${text.slice(0, 300)}`;
+    expect(
+      response.status,
+      `${sent} → expected 415: express.json() refuses the charset with an error whose status is 415 and expose is true; answer such an error with its own status (500 says the server has a bug, 400 says the JSON was malformed); ${got}`,
+    ).toBe(415);
+    expect(response.headers.get('content-type') ?? '', `${sent} → expected a JSON answer from your error handler; ${got}`).toMatch(
+      /^application\/json/,
+    );
+    const detail = (parseJson(text) as { detail?: unknown } | undefined)?.detail;
+    expect(typeof detail === 'string' && detail.length > 0, `${sent} → expected {"detail": "..."}; ${got}`).toBe(true);
+    expect(await list(api), `GET /users after the refused POST → still []`).toEqual([]);
+  });
 });
 
 describe('validationDetail', () => {
@@ -167,6 +190,7 @@ describe('validationDetail', () => {
       ['body'],
     ],
     ['a bad id', z.string().regex(/^\d+$/), 'abc', ['path', 'id']],
+    ['a list with a bad second item', z.object({ tags: z.array(z.string()) }), { tags: ['ok', 5] }, ['body']],
   ])('turns every zod issue of %s into {loc: prefix + path, msg: its message, type: its code}', (label, schema, value, prefix) => {
     const result = (schema as z.ZodType).safeParse(value);
     expect(result.success, `test setup: ${label} should fail to parse`).toBe(false);
@@ -178,7 +202,7 @@ describe('validationDetail', () => {
       const want = { loc: [...prefix, ...issue.path], msg: issue.message, type: issue.code };
       expect(
         detail,
-        `${call} → expected the entry ${show(want)} (msg is the issue's message, type its code); got ${show(detail)}`,
+        `${call} → expected the entry ${show(want)} (loc is the prefix, then the issue's path as it is: a list index stays a number; msg is the issue's message, type its code); got ${show(detail)}`,
       ).toContainEqual(want);
     }
   });
@@ -212,6 +236,7 @@ describe('GET /users — the list', () => {
     expect(ids(await list(api, '?limit=3')), 'GET /users?limit=3 → the first 3 users').toEqual(all.slice(0, 3));
     expect(ids(await list(api, '?offset=3')), 'GET /users?offset=3 → the 4th and 5th users').toEqual(all.slice(3));
     expect(ids(await list(api, '?offset=5')), 'GET /users?offset=5 with 5 users → []').toEqual([]);
+    expect(ids(await list(api, '?offset=1000')), 'GET /users?offset=1000 with 5 users → [] (offset has no upper bound; past the end is an empty page)').toEqual([]);
     expect(ids(await list(api, '?offset=0&limit=100')), 'GET /users?offset=0&limit=100 (the largest limit) → all 5').toEqual(all);
   });
 
@@ -391,6 +416,18 @@ describe('PUT /users/:id — replace', () => {
     const user = await create(api, ada);
     expect404(await api.call('PUT', `/users/${user.id + 1000}`, grace));
     expect(await list(api), 'GET /users after the PUT to a missing user → only Ada').toEqual([user]);
+  });
+
+  test('validates the body before looking for the user: an incomplete body to a missing user is 422, not 404', async () => {
+    const api = await start();
+    const user = await create(api, ada);
+    const answer = await api.call('PUT', `/users/${user.id + 1000}`, { name: 'Ada King' });
+    expect(
+      answer.status,
+      `${answer.sent} → expected 422 (validate the id and the body first, as FastAPI does before your function runs; only a valid request can be a 404); ${answer.got}`,
+    ).toBe(422);
+    expect422At(answer, ['body', 'email']);
+    expect(await list(api), 'GET /users after the refused PUT → only Ada').toEqual([user]);
   });
 
   test('refuses a bad id with 422 at loc ["path", "id"]', async () => {

@@ -28,7 +28,7 @@ const Paging = z.object({
 /** FastAPI's 422 body: every issue, with where it came from at the front of loc. */
 function detail(error: z.ZodError, prefix: (string | number)[]) {
   return error.issues.map((issue) => ({
-    loc: [...prefix, ...issue.path.map(String)],
+    loc: [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
     msg: issue.message,
     type: issue.code,
   }));

@@ -75,7 +75,8 @@ export interface ErrorDetail {
  * @param error the ZodError from safeParse
  * @param prefix where the value came from: ["path", "id"], ["query"] or ["body"]
  * @returns one entry per zod issue: loc is the prefix followed by the issue's path
- *   (["body"] + ["email"] gives ["body", "email"]), msg its message, type its code
+ *   (["body"] + ["email"] gives ["body", "email"]; a list index stays a number:
+ *   ["body", "tags", 1]), msg its message, type its code
  */
 export function validationDetail(error: z.ZodError, prefix: (string | number)[]): ErrorDetail[] {
   // TODO 4: map error.issues to ErrorDetail entries.
@@ -104,7 +105,8 @@ export function usersRouter(): express.Router {
  * @returns an Express app with, in this order: a JSON body parser, usersRouter() at /users, a JSON
  *   404 `{ "detail": "Not Found" }` for every route it does not know, and last an error handler
  *   (four parameters) that answers in JSON too: an error express.json() raises for the client
- *   (malformed JSON: status 400, `expose: true`) with its status and `{ "detail": "<message>" }`,
+ *   (a 4xx `status` and `expose: true`: malformed JSON is 400, an unsupported charset 415) with
+ *   its own status and `{ "detail": "<message>" }`,
  *   anything else 500 `{ "detail": "Internal Server Error" }` — never Express's HTML page or a
  *   stack trace
  */

@@ -156,8 +156,9 @@ export function createApp(): express.Express {
   });
 
   // Four arguments mark an error handler. The errors a client can cause here come from
-  // express.json(): malformed JSON (400), a body too large (413). They carry a status and
-  // `expose: true`, meaning their message is safe to show; lesson 04 looks at them closely.
+  // express.json(): malformed JSON (400), a body too large (413), a charset it cannot read (415).
+  // They carry a status and `expose: true`, meaning their message is safe to show; lesson 04 looks
+  // at them closely.
   // Anything else is a bug, answered 500 without a stack trace (Express's default would be HTML).
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
