@@ -109,11 +109,13 @@ describe('POST /process: the note\'s call', () => {
     expect(answer.json, 'POST /process {"a":5,"b":10}').toEqual({ result: 15 });
   });
 
-  test('adds negatives and decimals, and ignores keys it does not know', async () => {
+  test('adds negatives, decimals and huge numbers whose sum is finite, and ignores keys it does not know', async () => {
     const base = await startApp();
     for (const [body, result] of [
       [{ a: -2.5, b: 0.5 }, -2],
       [{ a: 0, b: 0 }, 0],
+      // Each is near the largest double, but the sum is 0: the rule is about the sum, not each number.
+      [{ a: 1.7e308, b: -1.7e308 }, 0],
       [{ a: 5, b: 10, c: 1000, note: 'extra' }, 15],
     ] as const) {
       const answer = await postAsJson(`${base}/process`, body);
@@ -248,6 +250,17 @@ describe('POST /users: the response model keeps the password inside', () => {
     expect(answer.json, 'only the fields of the response model may leave').toEqual({ id: 7, name: ada.name, email: ada.email });
   });
 
+  test('two apps made without a store do not share it: each createApp() gets its own memoryUserStore()', async () => {
+    const first = await postAsJson(`${await startApp()}/users`, ada);
+    const second = await postAsJson(`${await startApp()}/users`, ada);
+    expect(first.status, `POST /users to a fresh app → expected 201; got ${said(first)}`).toBe(201);
+    expect(second.status, `POST /users to a second fresh app → expected 201; got ${said(second)}`).toBe(201);
+    expect(
+      (second.json as { id?: unknown }).id,
+      `the first user of two fresh apps should get the same id (each app starts with an empty store); the first app gave ${said(first)}, the second ${said(second)}`,
+    ).toBe((first.json as { id?: unknown }).id);
+  });
+
   test('a bad new user answers 422 naming every bad field', async () => {
     const base = await startApp();
     const bad = { name: '', email: 'not-an-email', password: 'short' };
@@ -302,6 +315,22 @@ describe('500: one error handler, nothing internal in the answer', () => {
     }
     expect(answer.text, 'the 500 answer must not contain a stack trace').not.toMatch(/\bat .+(\.ts|\.js|node:)|exercise\.ts/);
     expect(log, `the store failing with ${label} should be logged on the server (console.error) instead`).toHaveBeenCalled();
+  });
+
+  // Express 5's res.status() throws for anything but a whole number: an error handler that passes
+  // such a status on fails itself, and Express's fallback answers with an HTML stack trace.
+  test.each([
+    ['a status that is a string, "404"', () => ({ status: '404', message: secret })],
+    ['a status that is not a whole number, 404.5', () => ({ status: 404.5, message: secret })],
+  ])('an async handler failing with %s still gets a JSON answer (500, or a 4xx) without the message or a stack', async (label, failure) => {
+    quietErrors();
+    const base = await startApp({ users: storeThat({ fails: failure() }) });
+    const answer = await postAsJson(`${base}/users`, ada);
+    const what = `POST /users while the store fails with ${label}`;
+    expect(answer.status === 500 || (answer.status >= 400 && answer.status < 500), `${what} → expected 500 (or a 4xx); got ${said(answer)}`).toBe(true);
+    expectStringDetail(answer, `${what} (check that the status is a whole number before res.status() gets it)`);
+    expect(answer.text, `${what} → the answer must not contain the internal message`).not.toContain('hunter2');
+    expect(answer.text, `${what} → the answer must not contain a stack trace`).not.toMatch(/\bat .+(\.ts|\.js|node:)|exercise\.ts/);
   });
 
   test('the server keeps answering after a 500', async () => {
@@ -553,6 +582,38 @@ describe('postJson against a misbehaving server', () => {
     expect((error as ApiError).detail, 'a 502 whose body is the HTML page <html><body>Bad Gateway</body></html> (no JSON, so no detail field) → its detail should be the body text').toEqual(
       expect.stringContaining('Bad Gateway'),
     );
+  });
+
+  test.each([
+    ['a 404 with {"error": "no such route"}', 404, '{"error": "no such route"}', { error: 'no such route' }],
+    ['a 400 with a JSON list ["a is missing", "b is missing"]', 400, '["a is missing", "b is missing"]', ['a is missing', 'b is missing']],
+  ])('%s (JSON, but no detail field) throws an ApiError whose detail is the whole parsed body', async (label, status, body, expected) => {
+    const base = await answering(status, 'application/json', body);
+    const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), label);
+    expect(error, `${label} should throw an ApiError`).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status, 'its status').toBe(status);
+    expect((error as ApiError).detail, `${label} → its detail should be the whole body, parsed`).toEqual(expected);
+  });
+
+  test('a 503 whose body is the JSON null throws an ApiError too (reading .detail of null must not crash)', async () => {
+    const base = await answering(503, 'application/json', 'null');
+    const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 503 with the body null');
+    expect(error, 'a 503 with the body null should throw an ApiError, not a TypeError from reading null.detail').toBeInstanceOf(ApiError);
+    expect((error as ApiError).status, 'its status').toBe(503);
+    expect([null, 'null'], 'a 503 with the body null → its detail should be the whole body (null)').toContainEqual((error as ApiError).detail);
+  });
+
+  test('a server that is gone (connection refused) is not a timeout', async () => {
+    const server = await serve(createApp());
+    running.push(server);
+    const url = `${server.url}/process`;
+    const first = await postJson(url, { a: 5, b: 10 }, ProcessResponse);
+    expect(first, 'first, while the server is up: postJson(/process, {a: 5, b: 10}) → expected {"result": 15}').toEqual({ result: 15 });
+    await server.close();
+    const what = 'postJson to a server that has closed (connection refused at once, long before the 3000 ms timeout)';
+    const error = await thrownBy(within(postJson(url, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 3000 }), 4500, `${what}: had not settled after 4500 ms`), what);
+    expect(error, `${what} → expected it to reject`).toBeDefined();
+    expect(error, `${what} → expected the connection error (or an error of your own), not a RequestTimeoutError: only a passed timeout is one`).not.toBeInstanceOf(RequestTimeoutError);
   });
 
   test('a server that never answers: a RequestTimeoutError once the timeout has passed', async () => {

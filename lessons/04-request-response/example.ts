@@ -71,7 +71,7 @@ app.use((_req, res) => {
 app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   if (res.headersSent) return next(error);
   const status = (error as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
     const type = (error as { type?: unknown }).type;
     res.status(status).json({ detail: type === 'entity.parse.failed' ? 'The body is not valid JSON' : type === 'entity.too.large' ? 'The body is too large' : 'Bad request' });
     return;

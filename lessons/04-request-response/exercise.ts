@@ -145,7 +145,7 @@ export function createApp(options: AppOptions = {}): express.Express {
  * `entity.too.large`, ...): answer that status, with a short message of your own (not
  * `error.message`: for malformed JSON it can quote the client's body back).
  * Everything else is a 500 with a generic message: a thrown value of any kind, including one
- * whose `status` is not 400–499 (a 503 from a library, a stray 200).
+ * whose `status` is not a whole number from 400 to 499 (a 503 from a library, a stray 200, "404").
  */
 export const handleErrors: ErrorRequestHandler = (error, req, res, next) => {
   // TODO 6: pick the status, log what is ours to fix, answer {"detail": "..."}.

@@ -134,7 +134,9 @@ export function createApp(options: AppOptions = {}): express.Express {
 
   // 415 before parsing: express.json() silently skips other content types (req.body stays
   // undefined), which would otherwise surface as a confusing 422 "body missing". req.is()
-  // answers null when there is no body at all, so a bodiless POST still reaches validation.
+  // answers null only when the request declares no body (no Content-Length, no
+  // Transfer-Encoding, as with a GET), so those still reach the 404. An empty POST from fetch
+  // carries Content-Length: 0 and no type: that counts as a body of no type, a 415 too.
   app.use((req, res, next) => {
     if (req.is('application/json') === false) {
       res.status(415).json({ detail: 'Send the body as JSON, with Content-Type: application/json' });
@@ -189,11 +191,13 @@ export const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
 /**
  * The 4xx status a body-parser (http-errors) error carries, or undefined for anything else —
  * including a 5xx or a 200 on a value thrown from elsewhere: that is still our bug, a 500.
+ * Only a whole number: Express 5's res.status() throws for "404" or 404.5, and an error handler
+ * that throws ends in Express's own HTML page, stack trace included.
  */
 function clientStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) < 500 ? (status as number) : undefined;
 }
 
 function clientMessage(error: unknown, status: number): string {
