@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ListenError, listenOn, listenOptionsFromEnv, probe, type Bound, type Reach } from '#exercise/06-bind-address';
 import { currentTarget, ROOT } from '../workbook/target.ts';
 import {
@@ -136,6 +136,9 @@ async function canListen(host: string): Promise<boolean> {
 }
 
 const ipv6 = await canListen('::1');
+/** Linux can be told to allow binding addresses the machine does not have; the EADDRNOTAVAIL check needs the default. */
+const nonlocalBindFile = '/proc/sys/net/ipv4/ip_nonlocal_bind';
+const nonlocalBind = existsSync(nonlocalBindFile) && readFileSync(nonlocalBindFile, 'utf8').trim() !== '0';
 const eacces = await eaccesPlan();
 
 // ---------------------------------------------------------------------------------------------
@@ -145,8 +148,11 @@ describe('listenOptionsFromEnv', () => {
     expect(listenOptionsFromEnv({}, 3000), 'listenOptionsFromEnv({}, 3000)').toEqual({ host: '127.0.0.1', port: 3000 });
   });
 
-  test('treats a blank HOST or PORT as unset (a blank HOST must not mean "every interface")', () => {
-    const env = { HOST: '  ', PORT: '' };
+  // Blank means empty or only spaces, for PORT as for HOST (a stray space in a .env file is common).
+  test.each([
+    { HOST: '  ', PORT: '' },
+    { HOST: '', PORT: '  ' },
+  ])('treats a blank HOST or PORT as unset (a blank HOST must not mean "every interface"): %j', (env) => {
     expect(listenOptionsFromEnv(env, 3000), `listenOptionsFromEnv(${show(env)}, 3000)`).toEqual({
       host: '127.0.0.1',
       port: 3000,
@@ -397,6 +403,23 @@ describe.skipIf(noSecondHost !== null)(
       return other;
     };
 
+    // The other host's address belongs to its namespace, not to this one: binding to it fails here
+    // with EADDRNOTAVAIL, before any packet is sent (and it is the suite's own test host anyway).
+    test.skipIf(nonlocalBind)(
+      `listenOn rejects an address this machine does not have with a ListenError (EADDRNOTAVAIL)${nonlocalBind ? ' — skipped: this machine allows binding non-local addresses (ip_nonlocal_bind)' : ''}`,
+      async () => {
+        const server = net.createServer();
+        cleanups.push(() => shut(server, new Set()));
+        const options = { host: host().otherAddress, port: 47_123 };
+        const { error } = await failToListen(server, options, `where ${options.host} is the other host's address, not this one's`);
+        expect(error.code, "the ListenError code: Node's code, for every failure, not only EADDRINUSE and EACCES").toBe('EADDRNOTAVAIL');
+        expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
+        expect(error.message, 'the message should name the host').toContain(options.host);
+        expect(error.message, 'the message should name the port').toContain('47123');
+        expect(server.listening, 'the server must not be listening').toBe(false);
+      },
+    );
+
     test('the note\'s bug: a server on 127.0.0.1 cannot be reached from the other host', async () => {
       const { bound } = await startWithExercise('127.0.0.1');
       expect(await connect('127.0.0.1', bound.port), `the server is up: reachable here on 127.0.0.1:${bound.port}`).toBe('connected');
@@ -445,6 +468,31 @@ describe.skipIf(noSecondHost !== null)(
         took,
         `${asked} took ${took} ms: the addresses should be tried all at the same time (about 300 ms); one after another takes at least 1200 ms`,
       ).toBeLessThan(900);
+    });
+
+    test('probe closes the connection attempts it gave up on', async () => {
+      const { silentAddress } = host();
+      const asked = `probe(9, ${show([silentAddress])}, 200)`;
+      // Collects every socket that connects while probe runs (net.connect and new net.Socket().connect alike).
+      const connects = vi.spyOn(net.Socket.prototype, 'connect');
+      let reaches: Reach[];
+      let opened: net.Socket[];
+      try {
+        reaches = await within(probe(9, [silentAddress], 200), 5_000, asked);
+      } finally {
+        opened = [...connects.mock.contexts] as net.Socket[];
+        connects.mockRestore(); // (this also forgets the recorded calls)
+      }
+      expect(reaches, `${asked}: ${silentAddress} never answers`).toMatchObject([{ reachable: false, code: 'ETIMEDOUT' }]);
+      expect(opened.length, `${asked}: sockets probe connected`).toBeGreaterThan(0);
+      const deadline = Date.now() + 1_000;
+      while (opened.some((socket) => !socket.destroyed) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const open = opened.filter((socket) => !socket.destroyed);
+      for (const socket of open) socket.destroy();
+      expect(
+        open.length,
+        `${asked} resolved, but 1 s later its socket to ${silentAddress} was still open, still trying to connect (for minutes): destroy the socket when the timer fires too, not only on 'connect' and 'error' (hint 6)`,
+      ).toBe(0);
     });
   },
 );
