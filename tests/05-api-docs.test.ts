@@ -88,6 +88,11 @@ describe('buildDocument: the OpenAPI document', () => {
 
     if (op.body) {
       expect(requestSchema(found), `${label(op)} needs a requestBody with an application/json schema`).toBeDefined();
+      expect(
+        found.requestBody?.required,
+        `the requestBody of ${label(op)} should say "required": true — the server answers 422 when the body is missing, ` +
+          'and OpenAPI reads a requestBody without it as optional (registerPath: body: { required: true, content: ... })',
+      ).toBe(true);
     }
     const parameters = found.parameters ?? [];
     for (const name of op.pathParams) {
@@ -134,9 +139,9 @@ describe('buildDocument: the OpenAPI document', () => {
   // tell a right answer from a wrong one.
   test.each([
     ['post', '/process', 200, { result: 15 }, [{ result: '15' }, {}, { answer: 15 }]],
-    ['post', '/todos', 201, { id: 1, title: 'Milk', done: false }, [{ title: 'Milk', done: false }, { id: 1, title: 'Milk', done: 'no' }, { id: '1', title: 'Milk', done: false }]],
+    ['post', '/todos', 201, { id: 1, title: 'Milk', done: false }, [{ title: 'Milk', done: false }, { id: 1, title: 'Milk', done: 'no' }, { id: '1', title: 'Milk', done: false }, { id: 1.5, title: 'Milk', done: false }, { id: 0, title: 'Milk', done: false }]],
     ['get', '/todos', 200, [{ id: 1, title: 'Milk', done: true }], [[{}], { id: 1 }, [{ id: 1, title: 'Milk' }]]],
-    ['post', '/process', 422, { detail: [{ loc: ['body', 'a'], msg: 'bad', type: 'invalid_type' }] }, [{}, { detail: 'bad' }, { detail: [{ msg: 'bad' }] }, { detail: [{ loc: 'body', msg: 'bad', type: 'x' }] }]],
+    ['post', '/process', 422, { detail: [{ loc: ['body', 'a'], msg: 'bad', type: 'invalid_type' }, { loc: ['body', 'tags', 0], msg: 'bad', type: 'invalid_type' }] }, [{}, { detail: 'bad' }, { detail: [{ msg: 'bad' }] }, { detail: [{ loc: 'body', msg: 'bad', type: 'x' }] }]],
     ['get', '/todos/{id}', 404, { detail: 'Todo 7 not found' }, [{}, { detail: 7 }]],
   ] as const)('the schema for %s %s %i tells right from wrong', (method, url, status, right, wrongs) => {
     const document = buildDocument();
@@ -266,6 +271,61 @@ describe('the API stores, reads, replaces and filters todos', () => {
     expect(listed.status, 'GET /todos on a second app').toBe(200);
     expect(listed.json, 'GET /todos on a second createApp() should be [] (keep the todos inside createApp, not at module level)').toEqual([]);
   });
+
+  test('PUT replaces the whole todo: a "done" left out is false again, as in POST', async () => {
+    const base = await start();
+    await call(base, 'post', '/todos', { title: 'Milk', done: true });
+    const put = await call(base, 'put', '/todos/1', { title: 'Oat milk' });
+    expect(put.status, 'PUT /todos/1 {"title": "Oat milk"} (todo 1 was {"title": "Milk", "done": true})').toBe(200);
+    expect(
+      put.json,
+      'PUT /todos/1 {"title": "Oat milk"} after POST /todos {"title": "Milk", "done": true} → done is false: PUT takes a whole TodoInput ' +
+        '(parsed, so its default applies) and replaces the todo; it does not merge into the old one',
+    ).toMatchObject({ id: 1, title: 'Oat milk', done: false });
+    const read = await call(base, 'get', '/todos/1');
+    expect(read.json, 'GET /todos/1 after that PUT').toMatchObject({ id: 1, title: 'Oat milk', done: false });
+  });
+
+  test('DELETE removes the todo, and a later POST never takes an id that is in use', async () => {
+    const base = await start();
+    await call(base, 'post', '/todos', { title: 'Milk' });
+    await call(base, 'post', '/todos', { title: 'Bread' });
+    const deleted = await call(base, 'delete', '/todos/1');
+    expect(deleted.status, 'DELETE /todos/1 (todos 1 and 2 exist)').toBe(204);
+    const gone = await call(base, 'get', '/todos/1');
+    expect(gone.status, 'GET /todos/1 after DELETE /todos/1 answered 204: it should really be gone').toBe(404);
+    const left = await call(base, 'get', '/todos');
+    expect(idsOf(left.json), 'GET /todos after DELETE /todos/1 should list only [2]').toEqual([2]);
+
+    const eggs = await call(base, 'post', '/todos', { title: 'Eggs' });
+    expect(eggs.status, 'POST /todos {"title": "Eggs"} after DELETE /todos/1').toBe(201);
+    const eggsId = (eggs.json as { id?: unknown })?.id;
+    expect(
+      eggsId,
+      'POST /todos {"title": "Eggs"} while todo 2 exists (1 was deleted) got id 2 again: count ids with a counter, not with the number of todos stored',
+    ).not.toBe(2);
+    const bread = await call(base, 'get', '/todos/2');
+    expect(bread.json, 'GET /todos/2 after todo "Eggs" was created: Bread should still be there').toMatchObject({ id: 2, title: 'Bread' });
+    const all = await call(base, 'get', '/todos');
+    expect(idsOf(all.json), 'GET /todos: Bread and Eggs, with different ids').toEqual(expect.arrayContaining([2, eggsId]));
+    expect(all.json, 'GET /todos after POST, POST, DELETE, POST should list two todos').toHaveLength(2);
+  });
+
+  test('the server picks the id: an "id" (or any other key) in the body does not end up in the stored todo', async () => {
+    const base = await start();
+    const sent = { title: 'Mine', id: 99, owner: 'me' };
+    const answer = await call(base, 'post', '/todos', sent);
+    // A z.strictObject refuses unknown keys (422), a z.object drops them: both are right.
+    expect([201, 422], `POST /todos ${show(sent)} on a fresh app → 201 (unknown keys dropped) or 422 (refused)`).toContain(answer.status);
+    if (answer.status !== 201) return;
+    expect(
+      answer.json,
+      `POST /todos ${show(sent)} on a fresh app → id 1, chosen by the server. Build the todo from the parsed body (result.data), not from req.body`,
+    ).toMatchObject({ id: 1, title: 'Mine', done: false });
+    expect(Object.keys(answer.json as object), `POST /todos ${show(sent)}: "owner" is not part of a Todo and should not be stored`).not.toContain('owner');
+    const missing = await call(base, 'get', '/todos/99');
+    expect(missing.status, `GET /todos/99 after POST /todos ${show(sent)}: no todo 99 should exist`).toBe(404);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -306,6 +366,12 @@ const CONTRACT: ContractCase[] = [
   { name: 'a missing todo', method: 'get', template: '/todos/{id}', url: '/todos/{missing}', status: 404 },
   { name: 'an id that is not a number', method: 'get', template: '/todos/{id}', url: '/todos/abc', status: 422,
     check: (json) => expect(locsOf(json), 'GET /todos/abc: the detail should point at path.id').toContainEqual(['path', 'id']) },
+  { name: 'an id that is not whole', method: 'get', template: '/todos/{id}', url: '/todos/1.5', status: 422,
+    check: (json) => expect(locsOf(json), 'GET /todos/1.5: the detail should point at path.id').toContainEqual(['path', 'id']),
+    ifStatus: { 404: 'the id should be a positive integer (.int()); 1.5 is not one, so it is a 422, not a missing todo' } },
+  { name: 'an id of 0', method: 'get', template: '/todos/{id}', url: '/todos/0', status: 422,
+    check: (json) => expect(locsOf(json), 'GET /todos/0: the detail should point at path.id').toContainEqual(['path', 'id']),
+    ifStatus: { 404: 'the id should be a positive integer (.positive()); 0 is not one, so it is a 422, not a missing todo' } },
   { name: 'a replacement', method: 'put', template: '/todos/{id}', url: '/todos/{seed}', body: { title: 'Renamed', done: true }, status: 200,
     check: (json) => expect(json, 'PUT /todos/{seed} {"title": "Renamed", "done": true}').toMatchObject({ title: 'Renamed', done: true }) },
   { name: 'a replacement with a bad body', method: 'put', template: '/todos/{id}', url: '/todos/{seed}', body: { done: 'yes' }, status: 422 },
@@ -318,19 +384,22 @@ const CONTRACT: ContractCase[] = [
 describe('contract: real answers match the schemas the document declares for them', () => {
   let running: Running | undefined;
   let document: unknown;
+  let documentType = '';
   beforeEach(async () => {
     running = await serve(createApp());
     const answer = await call(running.url, 'get', '/openapi.json');
     expect(answer.status, 'GET /openapi.json should answer 200 with the document').toBe(200);
     document = answer.json;
+    documentType = answer.contentType;
   });
   afterEach(async () => {
     await running?.close();
     running = undefined;
   });
 
-  test('GET /openapi.json serves what buildDocument() builds', () => {
+  test('GET /openapi.json serves what buildDocument() builds, as JSON', () => {
     expect(document, 'GET /openapi.json compared with buildDocument()').toEqual(JSON.parse(JSON.stringify(buildDocument())));
+    expect(documentType, 'the content-type of GET /openapi.json: a JSON document (res.json(...)), not text/html').toMatch(/^application\/([\w.+-]+\+)?json/);
   });
 
   test.each(CONTRACT)('$method $url ($name) → $status, as documented', async (testCase) => {

@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 export interface Operation {
   summary?: string;
   parameters?: { name: string; in: string; required?: boolean; schema?: Json }[];
-  requestBody?: { content?: Record<string, { schema?: Json }> };
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: Json }> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: Json }> }>;
 }
 
