@@ -93,14 +93,14 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string |
 }
 
 /** Tries to bind a port; answers the error code, or "free" when the bind worked (and releases it). */
-async function probeUdp(port: number): Promise<string> {
+async function probeUdp(port: number, host = HOST): Promise<string> {
   const socket = dgram.createSocket('udp4');
   return new Promise((resolve) => {
     socket.once('error', (error: NodeJS.ErrnoException) => {
       socket.close();
       resolve(error.code ?? 'error');
     });
-    socket.bind(port, HOST, () => socket.close(() => resolve('free')));
+    socket.bind(port, host, () => socket.close(() => resolve('free')));
   });
 }
 
@@ -122,6 +122,30 @@ async function probeTcp(port: number): Promise<string> {
   return new Promise((resolve) => {
     server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
     server.listen(port, HOST, () => server.close(() => resolve('free')));
+  });
+}
+
+/** A TCP port that is free right now: listen on port 0, note the port, release it. */
+async function freeTcpPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Opens a TCP connection and closes it again: "connected", or the error code (ECONNREFUSED). */
+async function connectTcp(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.destroy();
+      resolve(error.code ?? 'error');
+    });
   });
 }
 
@@ -312,6 +336,40 @@ describe('sendAndWait', () => {
     ).toBe('EMSGSIZE');
   });
 
+  test('sends the bytes of a Uint8Array as they are, and answers with the bytes that came back', async () => {
+    const server = await testSocket((payload, from, self) => void self.socket.send(payload, from.port, from.address));
+    const request = new Uint8Array([0xff, 0x00, 0xc3, 0x28, 0x80]);
+    const answer = await sendAndWait(request, { host: HOST, port: server.port, timeoutMs: 2000, retries: 0 });
+    const sent = server.received[0]?.payload ?? Buffer.alloc(0);
+    expect(bytes(sent), `sendAndWait(new Uint8Array(${bytes(request)})): the datagram should carry those bytes, not text made from them`).toBe(bytes(request));
+    expect(bytes(answer), `an echoing socket sent back ${bytes(request)}`).toBe(bytes(request));
+  });
+
+  test('defaults to host 127.0.0.1 and 2 retries when only the port is given', async () => {
+    const silent = await testSocket();
+    const error = await rejection(sendAndWait('defaults?', { port: silent.port, timeoutMs: 50 }), 'sendAndWait with no host and no retries');
+    expect(error, `sendAndWait to a silent socket should reject with UdpTimeoutError, got ${String(error)}`).toBeInstanceOf(UdpTimeoutError);
+    expect(error, `sendAndWait("defaults?", { port: ${silent.port}, timeoutMs: 50 }): host defaults to 127.0.0.1, retries to 2 (3 attempts)`).toMatchObject({
+      host: HOST,
+      port: silent.port,
+      attempts: 3,
+    });
+    await waitUntil(() => silent.received.length >= 3, 'the silent socket received 3 datagrams', 1000).catch(() => {});
+    expect(silent.received, 'retries default to 2: the request should be sent 3 times').toHaveLength(3);
+  });
+
+  test('stops its timer once the answer is in: nothing is sent after it', async () => {
+    const server = await testSocket((payload, from, self) => void self.socket.send(payload, from.port, from.address));
+    const answer = await sendAndWait('just once', { host: HOST, port: server.port, timeoutMs: 100, retries: 3 });
+    expect(answer.toString(), 'sent "just once" to an echoing socket').toBe('just once');
+    const sentBeforeAnswer = server.received.length;
+    // Past several deadlines: a timer left running would resend (or send on the closed socket,
+    // which throws ERR_SOCKET_DGRAM_NOT_RUNNING out of the timer).
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    // One more is allowed: on a loaded machine a resend may have been on its way as the answer came.
+    expect(server.received.length, 'after the answer, the request should not be sent again').toBeLessThanOrEqual(sentBeforeAnswer + 1);
+  });
+
   test('gets through on a retry when the first datagram is lost', async () => {
     const flaky = await testSocket((_payload, from, self) => {
       // Pretend the first request was lost on the way: answer only from the second on.
@@ -347,6 +405,7 @@ describe('classifyDatagram', () => {
     ['bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0xfd]), 'not_utf8'],
     ['JSON-looking text with a byte that is not UTF-8', Buffer.concat([Buffer.from('{"sensor":"s'), Buffer.from([0xc3, 0x28]), Buffer.from('","value":1}')]), 'not_utf8'],
     ['plain text', Buffer.from('hello'), 'not_json'],
+    ['only whitespace (not zero bytes, so not "empty")', Buffer.from(' \r\n\t '), 'not_json'],
     ['cut-off JSON', Buffer.from('{"sensor": "s1", "value":'), 'not_json'],
     ['a JSON null', Buffer.from('null'), 'wrong_shape'],
     ['a JSON array', Buffer.from('[1, 2]'), 'wrong_shape'],
@@ -362,6 +421,15 @@ describe('classifyDatagram', () => {
       ok: false,
       reason,
     });
+  });
+
+  test('takes a plain Uint8Array, not only a Buffer', () => {
+    const json = '{"sensor":"s1","value":2}';
+    expect(classifyDatagram(new TextEncoder().encode(json)), `classifyDatagram(new TextEncoder().encode(${show(json)}))`).toEqual({
+      ok: true,
+      reading: { sensor: 's1', value: 2 },
+    });
+    expect(classifyDatagram(new Uint8Array([0xff, 0xfe])), 'classifyDatagram(new Uint8Array([0xff, 0xfe]))').toEqual({ ok: false, reason: 'not_utf8' });
   });
 
   test(`allows exactly ${MAX_READING_BYTES} bytes, and takes a smaller limit as its second argument`, () => {
@@ -417,6 +485,22 @@ describe('startReadingsService', () => {
     expect(readings, 'GET /readings before any datagram').toEqual({ status: 200, body: [] });
     const counts = await getJson(service, '/stats');
     expect(counts, 'GET /stats before any datagram').toEqual({ status: 200, body: { received: 0, accepted: 0, rejected: ZERO } });
+  });
+
+  test('with no options, listens on 127.0.0.1 only (not on every address)', async () => {
+    const service = track(await startReadingsService());
+    expect(service.url, 'startReadingsService() → url').toBe(`http://${HOST}:${service.httpPort}`);
+    expect((await getJson(service, '/stats')).status, `GET ${service.url}/stats`).toBe(200);
+    // The whole 127.0.0.0/8 is loopback on Linux: a server on 0.0.0.0 (or ::) answers at
+    // 127.0.0.2 too, one on 127.0.0.1 does not.
+    expect(
+      await connectTcp('127.0.0.2', service.httpPort),
+      `startReadingsService() with no host: HTTP port ${service.httpPort} should be reachable at 127.0.0.1 only, so a connection to 127.0.0.2 should be refused (is the host passed to server.listen?)`,
+    ).toBe('ECONNREFUSED');
+    expect(
+      await probeUdp(service.udpPort, '127.0.0.2'),
+      `startReadingsService() with no host: UDP port ${service.udpPort} should be bound on 127.0.0.1 only, so 127.0.0.2:${service.udpPort} should still be free to bind`,
+    ).toBe('free');
   });
 
   test('stores valid readings with their sender and counts them', async () => {
@@ -533,10 +617,12 @@ describe('startReadingsService', () => {
     ).toBe(true);
   });
 
-  test('rejects with EADDRINUSE when the UDP port is taken', async () => {
+  test('rejects with EADDRINUSE when the UDP port is taken, and leaves the HTTP port free', async () => {
     const holder = await testSocket();
-    const error = await rejection(startReadingsService({ host: HOST, udpPort: holder.port }), `startReadingsService on taken UDP port ${holder.port}`);
+    const httpPort = await freeTcpPort();
+    const error = await rejection(startReadingsService({ host: HOST, httpPort, udpPort: holder.port }), `startReadingsService on taken UDP port ${holder.port}`);
     expect(codeOf(error), `udpPort ${holder.port} is held by the test`).toBe('EADDRINUSE');
+    expect(await probeTcp(httpPort), `after the failed start, HTTP port ${httpPort} should not be left taken`).toBe('free');
   });
 
   test('rejects when the HTTP port is taken, and leaves the UDP port free', async () => {
