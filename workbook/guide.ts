@@ -14,7 +14,7 @@ const DEBOUNCE_MS = 80;
 const ABORT_STUCK_RUN_MS = 3_000;
 
 /** Everything the screen shows, so that rendering is a plain function of it. */
-export interface GuideView {
+interface GuideView {
   reports: Map<string, LessonReport>;
   lessons: Lesson[];
   current: Lesson | undefined;
@@ -26,7 +26,7 @@ export interface GuideView {
 }
 
 /** Room for the screen: `columns` matters because a long line wraps onto several rows. */
-export interface ScreenSize {
+interface ScreenSize {
   rows: number;
   columns: number;
 }
@@ -35,7 +35,7 @@ export interface ScreenSize {
  * The whole screen as text, at most `size.rows` rows tall: when the failures do not fit (a small
  * terminal, a hint shown above them), the list is cut and says where to see all of it.
  */
-export function renderStatus(view: GuideView, size: ScreenSize = { rows: 40, columns: Infinity }): string {
+function renderStatus(view: GuideView, size: ScreenSize = { rows: 40, columns: Infinity }): string {
   const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
   const head = [paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ''];
   if (view.notice) head.push(...view.notice.split('\n'), '');

@@ -74,7 +74,7 @@ export function findLesson(name: string | undefined, lessons = listLessons()): L
   return lesson;
 }
 
-export function formatList(lessons: Lesson[]): string {
+function formatList(lessons: Lesson[]): string {
   return lessons.map((lesson) => `  ${lesson.id.padEnd(24)} ${lesson.title}`).join('\n');
 }
 
