@@ -11,8 +11,9 @@ export function formatProgress(reports: LessonReport[]): string {
     const total = report.tests.length;
     const ok = report.tests.filter((test) => test.state === 'passed').length;
     const mark = passed(report) ? paint('green', '✓') : paint('red', '✗');
-    const counts = report.errors.length > 0 ? paint('red', 'suite did not load') : `${ok}/${total} tests`;
-    return `  ${mark} ${report.lesson.id.padEnd(24)} ${counts.padEnd(12)} ${report.lesson.title}`;
+    const counts =
+      report.errors.length > 0 ? 'suite did not load' : `${ok}/${total} tests${report.typeErrors.length > 0 ? ', type errors' : ''}`;
+    return `  ${mark} ${report.lesson.id.padEnd(24)} ${counts.padEnd(24)} ${report.lesson.title}`;
   });
   const next = reports.find((report) => !passed(report));
   const footer = next

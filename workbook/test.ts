@@ -44,8 +44,10 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
   clearTimeout(watchdog);
   await vitest.close();
 
-  for (const [id, errors] of compileErrors) {
-    const file = relative(exerciseFile(lessons.find((candidate) => candidate.id === id)!, target));
+  for (const lesson of lessons) {
+    const errors = compileErrors.get(lesson.id);
+    if (!errors) continue;
+    const file = relative(exerciseFile(lesson, target));
     console.log(paint('red', `\n✗ TypeScript finds ${errors.length} error(s) in ${file}`) + ' (the tests run without types, so fix these too):');
     for (const error of errors) console.log(`  ${error.replaceAll('\n', '\n  ')}`);
   }
