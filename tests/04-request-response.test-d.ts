@@ -10,11 +10,13 @@ import {
   validateBody,
 } from '#exercise/04-request-response';
 
-describe('the schemas give the types', () => {
+describe('TODO 1: the body schema, ProcessRequest', () => {
   test('ProcessRequest is { a: number; b: number }', () => {
     expectTypeOf<z.infer<typeof ProcessRequest>>().toEqualTypeOf<{ a: number; b: number }>();
   });
+});
 
+describe('TODO 2: the response model, UserPublic', () => {
   test('UserCreate has name, email and password; UserPublic has id, name and email, and no password', () => {
     expectTypeOf<z.infer<typeof UserCreate>>().toEqualTypeOf<{ name: string; email: string; password: string }>();
     expectTypeOf<z.infer<typeof UserPublic>>().toEqualTypeOf<{ id: number; name: string; email: string }>();
@@ -22,7 +24,7 @@ describe('the schemas give the types', () => {
   });
 });
 
-describe('validateBody types the handler that follows it', () => {
+describe('TODO 3: validateBody types the handler that follows it', () => {
   test('the handler after validateBody(ProcessRequest) sees req.body as { a: number; b: number }', () => {
     const app = express();
     app.post('/process', validateBody(ProcessRequest), (req, res) => {
@@ -32,7 +34,7 @@ describe('validateBody types the handler that follows it', () => {
   });
 });
 
-describe('respond and postJson are typed by their schemas', () => {
+describe('TODO 4: respond is typed by its schema', () => {
   test('respond refuses a value missing a field of the response model', () => {
     const app = express();
     app.get('/me', (_req, res) => {
@@ -41,7 +43,9 @@ describe('respond and postJson are typed by their schemas', () => {
       respond(res, 200, UserPublic, { id: 1, name: 'Ada' });
     });
   });
+});
 
+describe('TODO 8: postJson is typed by its schema', () => {
   test('postJson resolves to what the response schema parses to', () => {
     const created = postJson('http://127.0.0.1:1/users', { name: 'Ada', email: 'ada@example.com', password: 'long enough' }, UserPublic);
     expectTypeOf(created).resolves.toEqualTypeOf<{ id: number; name: string; email: string }>();

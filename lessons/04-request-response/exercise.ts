@@ -3,8 +3,10 @@
  * that answers `POST /process {"a": 5, "b": 10}` with `{"result": 15}` (and answers bad input the
  * way FastAPI would), and the client that calls it the way `requests.post(url, json=data)` does.
  *
- * Fill in each TODO, then run `npm test -- 04` (or keep `npm start` open: it reruns on save).
- * The README beside this file explains every idea used here; hints.md has hints when stuck.
+ * TODOs 1–6 are the server, TODOs 7–9 the client; the tests are grouped the same way, so each
+ * TODO turns its own group green. Fill them in order, then run `npm test -- 04` (or keep
+ * `npm start` open: it reruns on save). The README beside this file explains every idea used
+ * here; hints.md has two hints per TODO when stuck.
  */
 import http from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
@@ -64,9 +66,13 @@ export interface ErrorDetail {
  * @returns a middleware that
  *   - on a valid body, replaces `req.body` with the *parsed* value (defaults filled in, unknown
  *     keys dropped) and calls `next()` — the handler's `req.body` is typed as that value;
- *   - on an invalid one, answers 422 `{"detail": ErrorDetail[]}` itself, one entry per problem
- *     (`loc` is `["body", ...path]`, e.g. `["body", "a"]`; an array index stays a number,
- *     `["body", "tags", 1]`), and does not call the handler.
+ *   - on an invalid one, answers 422 `{"detail": ErrorDetail[]}` itself, one entry per problem,
+ *     and does not call the handler. Each entry:
+ *     - `loc` is `["body", ...path]`, e.g. `["body", "a"]`; an array index stays a number,
+ *       `["body", "tags", 1]`;
+ *     - `type` is `"missing"` when nothing is at that path in the body (an absent key, FastAPI's
+ *       word), and otherwise zod's issue code: `{"a": null}` is there, so `invalid_type`;
+ *     - `msg` is a readable message (zod's is fine).
  */
 export function validateBody<S extends z.ZodType>(schema: S): RequestHandler<Record<string, string>, unknown, z.output<S>> {
   // TODO 3: safeParse req.body; answer 422 with every issue, or put the parsed data in req.body.
@@ -120,6 +126,24 @@ export interface AppOptions {
 export const DEFAULT_BODY_LIMIT = 100 * 1024;
 
 /**
+ * The app's one error handler (four parameters: that is how Express knows it handles errors).
+ * Test it on its own, then createApp registers it last.
+ * - A thrown value whose `status` is a whole number from 400 to 499 is the client's mistake.
+ *   body-parser's errors are like that: they carry a `status` and a `type`
+ *   (`entity.parse.failed` 400, `entity.too.large` 413, `charset.unsupported` 415, ...).
+ *   Answer that status with `{"detail": "<a short message of your own>"}`: never
+ *   `error.message`, which for malformed JSON quotes the client's body back.
+ * - Everything else is our bug: any thrown value (an Error, a string, an object), including one
+ *   whose `status` is not a whole number from 400 to 499 (500, a 503 from a library, a stray 200,
+ *   "404", 404.5). Log it with console.error and answer 500 `{"detail": "Internal Server Error"}`.
+ * - If the headers have already gone out (`res.headersSent`), pass the error on with `next(error)`.
+ */
+export const handleErrors: ErrorRequestHandler = (error, req, res, next) => {
+  // TODO 5: pick the status, log what is ours to fix, answer {"detail": "..."}.
+  next(error);
+};
+
+/**
  * The app (not listening: the tests and the example start it).
  * @param options the user store and the body limit, both optional
  * @returns an Express app that answers
@@ -128,29 +152,17 @@ export const DEFAULT_BODY_LIMIT = 100 * 1024;
  *   - a body that is not valid for the route → 422 `{"detail": ErrorDetail[]}` (validateBody)
  *   - malformed JSON → 400; a body whose Content-Type is not JSON → 415;
  *     a body over the limit → 413; any other client error body-parser reports → its 4xx status
- *   - an unknown route → 404
- *   - anything unexpected (a handler or the store throws or rejects) → 500
+ *   - an unknown route → 404 `{"detail": "Not Found"}`
+ *   - anything unexpected (a handler or the store throws or rejects) → 500 (handleErrors)
  *   Every error answer other than 422 is JSON `{"detail": "<a short message>"}`, and a 500 says
  *   nothing about what went wrong inside (no message, no stack): that goes to console.error.
+ *   Each app made without `users` gets its own new memoryUserStore(), so its first user is id 1.
  */
 export function createApp(options: AppOptions = {}): express.Express {
-  // TODO 5: check the content type, parse JSON with the limit, add the two routes, a JSON 404
+  // TODO 6: check the content type, parse JSON with the limit, add the two routes, a JSON 404
   //         for everything else, and handleErrors last.
   throw new Error('createApp is not written yet');
 }
-
-/**
- * The app's one error handler (four parameters: that is how Express knows it handles errors).
- * body-parser's errors carry a 4xx `status` and a `type` (`entity.parse.failed`,
- * `entity.too.large`, ...): answer that status, with a short message of your own (not
- * `error.message`: for malformed JSON it can quote the client's body back).
- * Everything else is a 500 with a generic message: a thrown value of any kind, including one
- * whose `status` is not a whole number from 400 to 499 (a 503 from a library, a stray 200, "404").
- */
-export const handleErrors: ErrorRequestHandler = (error, req, res, next) => {
-  // TODO 6: pick the status, log what is ours to fix, answer {"detail": "..."}.
-  next(error);
-};
 
 // ---------------------------------------------------------------------------------------------
 // The client
@@ -206,21 +218,29 @@ export class RequestTimeoutError extends ClientError {
 }
 
 export interface PostOptions {
-  /** How long the whole call may take, in milliseconds; DEFAULT_TIMEOUT_MS when not given. */
+  /** How long the whole call may take, in milliseconds; `clientDefaults.timeoutMs` when not given. */
   timeoutMs?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * postJson's defaults, like axios's `axios.defaults.timeout`. (Given.) postJson reads them on
+ * every call, not once at import, so a program can change them at start-up, and a test can
+ * lower `timeoutMs` to check the default without waiting 5 seconds.
+ */
+export const clientDefaults: { timeoutMs: number } = { timeoutMs: 5000 };
 
 /**
  * The TypeScript `requests.post(url, json=data)`, with the checks Python leaves to you.
  * @param url the full URL, e.g. `http://127.0.0.1:8000/process`
  * @param body any value; sent as JSON with `Content-Type: application/json`
  * @param responseSchema what a 2xx answer must look like
- * @param options `timeoutMs` for the whole call, reading the body included
+ * @param options `timeoutMs` for the whole call, reading the body included;
+ *   `clientDefaults.timeoutMs` when not given
  * @returns the answer parsed by `responseSchema`
  * @throws ApiError for a non-2xx answer; InvalidResponseError for a 2xx that is not JSON or not
- *   the expected shape; RequestTimeoutError when the timeout passes first.
+ *   the expected shape; RequestTimeoutError (with the `timeoutMs` that applied) when no complete
+ *   answer came in time. Only a timeout is a RequestTimeoutError: a refused connection rejects
+ *   at once with its own error.
  */
 export async function postJson<S extends z.ZodType>(
   url: string,
@@ -228,6 +248,9 @@ export async function postJson<S extends z.ZodType>(
   responseSchema: S,
   options: PostOptions = {},
 ): Promise<z.output<S>> {
-  // TODO 8: fetch with a JSON body and AbortSignal.timeout, read the answer, and throw the right error.
+  // TODO 8: POST the body as JSON (fetch, or node:http), read the whole answer, and return it
+  //         parsed by responseSchema, or throw ApiError / InvalidResponseError.
+  // TODO 9: bound the whole call, reading the body included, by the timeout (options, or else
+  //         clientDefaults), and turn its end into a RequestTimeoutError.
   throw new Error('postJson is not written yet');
 }

@@ -125,6 +125,45 @@ export interface AppOptions {
 
 export const DEFAULT_BODY_LIMIT = 100 * 1024;
 
+// Four parameters: that is how Express recognises an error handler, even if `next` goes unused.
+export const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  // If part of the answer already left, a new status cannot be sent; Express's own handler
+  // closes the connection properly.
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const status = clientStatus(error);
+  if (status === undefined) {
+    // Our bug. The details belong in our log, never in the answer: a stack trace or a message
+    // can name files, queries, hosts and secrets.
+    console.error(error);
+    res.status(500).json({ detail: 'Internal Server Error' });
+    return;
+  }
+  res.status(status).json({ detail: clientMessage(error, status) });
+};
+
+/**
+ * The 4xx status a body-parser (http-errors) error carries, or undefined for anything else —
+ * including a 5xx or a 200 on a value thrown from elsewhere: that is still our bug, a 500.
+ * Only a whole number: Express 5's res.status() throws for "404" or 404.5, and an error handler
+ * that throws ends in Express's own HTML page, stack trace included.
+ */
+function clientStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) < 500 ? (status as number) : undefined;
+}
+
+function clientMessage(error: unknown, status: number): string {
+  const type = (error as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') return 'The body is not valid JSON';
+  if (type === 'entity.too.large') return 'The body is larger than this server accepts';
+  // Our own words for everything else: the library's message may quote the body back.
+  return http.STATUS_CODES[status] ?? 'Bad Request';
+}
+
 export function createApp(options: AppOptions = {}): express.Express {
   const users = options.users ?? memoryUserStore();
   const app = express();
@@ -167,45 +206,6 @@ export function createApp(options: AppOptions = {}): express.Express {
 
   app.use(handleErrors);
   return app;
-}
-
-// Four parameters: that is how Express recognises an error handler, even if `next` goes unused.
-export const handleErrors: ErrorRequestHandler = (error, _req, res, next) => {
-  // If part of the answer already left, a new status cannot be sent; Express's own handler
-  // closes the connection properly.
-  if (res.headersSent) {
-    next(error);
-    return;
-  }
-  const status = clientStatus(error);
-  if (status === undefined) {
-    // Our bug. The details belong in our log, never in the answer: a stack trace or a message
-    // can name files, queries, hosts and secrets.
-    console.error(error);
-    res.status(500).json({ detail: 'Internal Server Error' });
-    return;
-  }
-  res.status(status).json({ detail: clientMessage(error, status) });
-};
-
-/**
- * The 4xx status a body-parser (http-errors) error carries, or undefined for anything else —
- * including a 5xx or a 200 on a value thrown from elsewhere: that is still our bug, a 500.
- * Only a whole number: Express 5's res.status() throws for "404" or 404.5, and an error handler
- * that throws ends in Express's own HTML page, stack trace included.
- */
-function clientStatus(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
-  return Number.isInteger(status) && (status as number) >= 400 && (status as number) < 500 ? (status as number) : undefined;
-}
-
-function clientMessage(error: unknown, status: number): string {
-  const type = (error as { type?: unknown }).type;
-  if (type === 'entity.parse.failed') return 'The body is not valid JSON';
-  if (type === 'entity.too.large') return 'The body is larger than this server accepts';
-  // Our own words for everything else: the library's message may quote the body back.
-  return http.STATUS_CODES[status] ?? 'Bad Request';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,7 +257,9 @@ export interface PostOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5000;
+// A mutable object, read on every call (axios.defaults works the same way): a constant would be
+// read once, and nothing could change the default afterwards.
+export const clientDefaults: { timeoutMs: number } = { timeoutMs: 5000 };
 
 export async function postJson<S extends z.ZodType>(
   url: string,
@@ -265,7 +267,9 @@ export async function postJson<S extends z.ZodType>(
   responseSchema: S,
   options: PostOptions = {},
 ): Promise<z.output<S>> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // `??`, so that the default applies whenever no timeout was given — a client that sets a timer
+  // only when asked waits forever on a silent server (Python's requests does that by default).
+  const timeoutMs = options.timeoutMs ?? clientDefaults.timeoutMs;
   // One signal for the whole call: fetch resolves as soon as the headers arrive, and the body
   // can still stall after that. The same signal aborts reading it too.
   const signal = AbortSignal.timeout(timeoutMs);

@@ -1,7 +1,24 @@
 /**
  * Lesson 04's garbage: seeded random requests that no correct server may answer with 2xx or 5xx.
- * The same seed always gives the same requests, so a failure can be replayed exactly.
+ * The same seed always gives the same requests, so a failure can be replayed exactly: the suite
+ * shows the seed in the test's name and in every failure, and `WORKBOOK_SEED=<n>` replays it.
+ *
+ * Hand-written rather than fast-check (property-based testing, the field's tool for this), so
+ * the workbook needs no extra dependency; the ideas are the same: a seeded generator, a printed
+ * seed, one property (every answer is a 4xx). fast-check would also shrink a failing request to
+ * a smallest one, which this generator does not.
  */
+
+/** The pinned default seed, or WORKBOOK_SEED when it is set (a whole number) to replay a run. */
+export function garbageSeed(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.WORKBOOK_SEED?.trim();
+  if (given !== undefined && given !== '') {
+    const seed = Number(given);
+    if (!Number.isSafeInteger(seed)) throw new Error(`WORKBOOK_SEED must be a whole number; got ${JSON.stringify(given)}`);
+    return seed;
+  }
+  return 20240404;
+}
 
 export interface GarbageRequest {
   /** What kind of garbage, for the failure message. */
