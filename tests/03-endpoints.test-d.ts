@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import type { NewUser, Paging, User } from '#exercise/03-endpoints';
 
-describe('types derived from the schemas', () => {
+describe('TODO 2: the types derived from the schemas', () => {
   test('NewUser, the body of POST and PUT, has exactly name and email', () => {
     expectTypeOf<NewUser>().toEqualTypeOf<{ name: string; email: string }>();
   });

@@ -2,8 +2,60 @@
  * Lesson 03 — endpoints: the annotated solution.
  * The comments say why each piece is written the way it is.
  */
+import http from 'node:http';
 import express from 'express';
 import { z } from 'zod';
+
+export function createApp(router: express.Router = usersRouter()): express.Express {
+  // The factory builds and returns the app but never listens: the caller picks the port (a test
+  // uses port 0, the example uses PORT). That is FastAPI's `app = FastAPI()` vs `uvicorn.run`.
+  // The router is a parameter with a default: the app gets its parts from outside, so a test can
+  // mount its own (FastAPI's dependency overrides play the same role).
+  const app = express();
+  // Without a body parser req.body is undefined; express.json() only parses application/json.
+  app.use(express.json());
+  // app.include_router(router, prefix="/users") in FastAPI.
+  app.use('/users', router);
+
+  // Runs only when no route above answered. No path at all, because Express 5 refuses a bare '*'.
+  app.use((_req, res) => {
+    res.status(404).json({ detail: 'Not Found' });
+  });
+
+  // Four arguments mark an error handler; it must come after everything it catches.
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = clientStatus(error);
+    if (status !== undefined) {
+      // Our own words, never error.message: for malformed JSON that message quotes the body back
+      // (`Unexpected token 's', "{"name": secret}" is not valid JSON`).
+      res.status(status).json({ detail: clientMessage(error, status) });
+      return;
+    }
+    // Anything else is a bug: the details go to the log, the client gets no stack trace (Express's
+    // default answer would be an HTML page with one).
+    console.error(error);
+    res.status(500).json({ detail: 'Internal Server Error' });
+  });
+
+  return app;
+}
+
+/**
+ * The 4xx status a client error carries (express.json() raises 400, 413, 415), or undefined.
+ * Only a whole number from 400 to 499: a 5xx is still our bug, and res.status() throws for 404.5
+ * or "404" — an error handler that throws ends in Express's own HTML page.
+ */
+function clientStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status } = error as { status?: unknown };
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
+}
+
+function clientMessage(error: unknown, status: number): string {
+  // body-parser marks its errors with a `type`; the one a client meets most gets a precise answer.
+  if ((error as { type?: unknown }).type === 'entity.parse.failed') return 'The body is not valid JSON';
+  return http.STATUS_CODES[status] ?? 'Bad Request';
+}
 
 // z.object drops unknown keys, so a client that sends `id` or `isAdmin` in the body cannot set
 // them: the server decides the id. pydantic ignores extra fields the same way.
@@ -19,8 +71,9 @@ export type NewUser = z.infer<typeof NewUserSchema>;
 export type User = { id: number } & NewUser;
 
 // Everything in a URL is text, so a path or query schema starts from a string. A strict pattern
-// and then Number() is what FastAPI's `int` does: "12" passes, "abc", "1.5", "" and "1e3" do not.
-// z.coerce.number() would be laxer: Number("") is 0, Number(" 7 ") is 7, Number("0x10") is 16.
+// and then Number(): "12" passes; "abc", "1.5", "", "+1" and "1e3" do not. That is stricter than
+// FastAPI's `int`, on purpose (FastAPI reads " 7 ", "+1" and "1_0" as numbers). z.coerce.number()
+// would be laxer still: Number("") is 0, Number(" 7 ") is 7, Number("0x10") is 16.
 const digits = z.string().regex(/^\d+$/, 'must be a whole number written in digits').transform(Number);
 
 // z.int() also refuses numbers past Number.MAX_SAFE_INTEGER, where ids would silently collide.
@@ -42,14 +95,29 @@ export interface ErrorDetail {
   type: string;
 }
 
-export function validationDetail(error: z.ZodError, prefix: (string | number)[]): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    // The prefix says where the value came from ("path", "query", "body"), as FastAPI's loc does;
-    // zod's own path says where inside it. JSON cannot hold symbols, hence String().
-    loc: [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
-    msg: issue.message,
-    type: issue.code,
-  }));
+export function validationDetail(error: z.ZodError, prefix: (string | number)[], input: unknown): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    // JSON cannot hold symbols, hence String(); a list index stays a number, as in FastAPI.
+    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
+    // zod reports an absent value as invalid_type; FastAPI (pydantic v2) calls it "missing".
+    // Looking the value up in the input tells "absent" from "present but wrong" (a null is
+    // present) without reading zod's wording, which changes between versions.
+    const missing = issue.code === 'invalid_type' && valueAt(input, path) === undefined;
+    // The prefix says where the value came from ("path", "query", "body"), as FastAPI's loc
+    // does; zod's own path says where inside it.
+    return { loc: [...prefix, ...path], msg: issue.message, type: missing ? 'missing' : issue.code };
+  });
+}
+
+/** The value at `path` inside `input`, or undefined when the path leads nowhere. */
+function valueAt(input: unknown, path: (string | number)[]): unknown {
+  let value = input;
+  for (const key of path) {
+    // Object.hasOwn: an absent key named "constructor" must not be found on Object.prototype.
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }
 
 /** Sends FastAPI's validation answer: 422 with every problem found, never only the first. */
@@ -70,7 +138,7 @@ export function usersRouter(): express.Router {
   const idOf = (req: express.Request, res: express.Response): number | undefined => {
     const parsed = UserIdSchema.safeParse(req.params.id);
     if (parsed.success) return parsed.data;
-    unprocessable(res, validationDetail(parsed.error, ['path', 'id']));
+    unprocessable(res, validationDetail(parsed.error, ['path', 'id'], req.params.id));
     return undefined;
   };
 
@@ -82,8 +150,9 @@ export function usersRouter(): express.Router {
   // Paths here are relative to where the router is mounted: '/' is /users, '/:id' is /users/:id.
   router.get('/', (req, res) => {
     // req.query is a getter in Express 5 that re-parses the URL each time; read it once.
-    const paging = PagingSchema.safeParse(req.query);
-    if (!paging.success) return unprocessable(res, validationDetail(paging.error, ['query']));
+    const query = req.query;
+    const paging = PagingSchema.safeParse(query);
+    if (!paging.success) return unprocessable(res, validationDetail(paging.error, ['query'], query));
     const { offset, limit } = paging.data;
     // A Map iterates in insertion order, and ids only grow, so this is id order.
     res.json([...users.values()].slice(offset, offset + limit));
@@ -100,7 +169,7 @@ export function usersRouter(): express.Router {
   router.post('/', (req, res) => {
     // req.body is undefined when the client sent no JSON; safeParse reports that at loc ["body"].
     const body = NewUserSchema.safeParse(req.body);
-    if (!body.success) return unprocessable(res, validationDetail(body.error, ['body']));
+    if (!body.success) return unprocessable(res, validationDetail(body.error, ['body'], req.body));
     lastId += 1;
     // The id goes last so nothing in the body could overwrite it (the schema dropped it anyway).
     const user: User = { ...body.data, id: lastId };
@@ -116,8 +185,8 @@ export function usersRouter(): express.Router {
     const body = NewUserSchema.safeParse(req.body);
     if (!id.success || !body.success) {
       return unprocessable(res, [
-        ...(id.success ? [] : validationDetail(id.error, ['path', 'id'])),
-        ...(body.success ? [] : validationDetail(body.error, ['body'])),
+        ...(id.success ? [] : validationDetail(id.error, ['path', 'id'], req.params.id)),
+        ...(body.success ? [] : validationDetail(body.error, ['body'], req.body)),
       ]);
     }
     // PUT replaces a user that exists; it does not create one at a client-chosen id here.
@@ -141,34 +210,3 @@ export function usersRouter(): express.Router {
   return router;
 }
 
-export function createApp(): express.Express {
-  // The factory builds and returns the app but never listens: the caller picks the port (a test
-  // uses port 0, the example uses PORT). That is FastAPI's `app = FastAPI()` vs `uvicorn.run`.
-  const app = express();
-  // Without a body parser req.body is undefined; express.json() only parses application/json.
-  app.use(express.json());
-  // app.include_router(router, prefix="/users") in FastAPI.
-  app.use('/users', usersRouter());
-
-  // Runs only when no route above answered. No path at all, because Express 5 refuses a bare '*'.
-  app.use((_req, res) => {
-    res.status(404).json({ detail: 'Not Found' });
-  });
-
-  // Four arguments mark an error handler. The errors a client can cause here come from
-  // express.json(): malformed JSON (400), a body too large (413), a charset it cannot read (415).
-  // They carry a status and `expose: true`, meaning their message is safe to show; lesson 04 looks
-  // at them closely.
-  // Anything else is a bug, answered 500 without a stack trace (Express's default would be HTML).
-  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
-    if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
-      res.status(status).json({ detail: String(message) });
-      return;
-    }
-    console.error(error);
-    res.status(500).json({ detail: 'Internal Server Error' });
-  });
-
-  return app;
-}
