@@ -59,7 +59,9 @@ async function announce(): Promise<void> {
 
   console.log('Try:');
   console.log(`  curl ${url}/`);
-  console.log(`  curl http://127.0.0.2:${bound.port}/     (refused unless the server is bound to 0.0.0.0 or ::)`);
+  // 127.0.0.2 is loopback on Linux and Windows (all of 127.0.0.0/8); macOS has only 127.0.0.1
+  // unless aliased, so there it times out whatever the server is bound to.
+  console.log(`  curl http://127.0.0.2:${bound.port}/     (Linux/Windows: refused unless bound to 0.0.0.0 or ::; macOS: no answer unless aliased)`);
   if (host === '127.0.0.1') {
     console.log('  HOST=0.0.0.0 npm run example -- 06   then compare the list (this also exposes it to your network!)');
     console.log('  HOST=::1 npm run example -- 06       IPv6 loopback only');

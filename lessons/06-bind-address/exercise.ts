@@ -52,7 +52,11 @@ export class ListenError extends Error {
   }
 }
 
-/** The local addresses worth probing on a typical machine (no change needed). */
+/**
+ * The local addresses worth probing (no change needed). On Linux and Windows all of 127.0.0.0/8 is
+ * loopback, so 127.0.0.2 answers whenever a server is bound to 0.0.0.0; on macOS it stays silent
+ * (a timeout) unless someone added it as an alias.
+ */
 export const LOCAL_CANDIDATES: readonly string[] = ['127.0.0.1', '127.0.0.2', '::1'];
 
 /**
@@ -94,7 +98,8 @@ export function listenOn(server: net.Server, options: ListenOptions): Promise<Bo
 
 /**
  * Tries a TCP connection to each address on `port`, all at the same time, and reports which ones
- * accept. Every connection it opens is closed again; it never waits longer than `timeoutMs`.
+ * accept. Every connection it opens (or starts to open) is closed again; it never waits longer
+ * than `timeoutMs` for an address, even one that never answers at all.
  * @param port the port to try
  * @param addresses address literals to try (e.g. LOCAL_CANDIDATES)
  * @param timeoutMs how long to wait for an answer from each address before giving up
