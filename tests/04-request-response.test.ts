@@ -360,7 +360,7 @@ describe('TODO 5: handleErrors, one error handler', () => {
 });
 
 describe('TODO 6: createApp, the whole server', () => {
-  describe('POST /process: the note\'s call', () => {
+  describe('POST /process: the study note\'s call, {"a": 5, "b": 10}', () => {
     test('{"a": 5, "b": 10} answers 200 {"result": 15}', async () => {
       const base = await startApp();
       const answer = await postAsJson(`${base}/process`, { a: 5, b: 10 });

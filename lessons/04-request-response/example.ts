@@ -1,5 +1,6 @@
 /**
- * Lesson 04 example — both halves of the note's call, in one file.
+ * Lesson 04 example — both halves of the study note's call (a Python client posting {"a": 5, "b": 10}
+ * to a FastAPI endpoint that adds them), in one file.
  *
  *   npm run example -- 04          (or: npx tsx lessons/04-request-response/example.ts)
  *
@@ -9,6 +10,7 @@
  * `requests.post(url, json=data)`, then a bad one, and prints what came back.
  * Then the server keeps running for your own curl; Ctrl-C stops it.
  */
+import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { serveExample } from '../../workbook/example-server.ts';
@@ -54,7 +56,9 @@ app.post('/process', async (req, res) => {
     // FastAPI's 422 shape: every problem, each with where (loc), what (msg) and a code (type).
     // Array indices stay numbers (["body", "tags", 1]); only a symbol key, which JSON cannot carry, becomes a string.
     const loc = (issue: z.core.$ZodIssue) => ['body', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-    const detail = parsed.error.issues.map((issue) => ({ loc: loc(issue), msg: issue.message, type: issue.code }));
+    // An absent key is "missing" (FastAPI's word); zod says invalid_type for it, as for a wrong type.
+    const type = (issue: z.core.$ZodIssue) => (issue.code === 'invalid_type' && !present(req.body, issue.path) ? 'missing' : issue.code);
+    const detail = parsed.error.issues.map((issue) => ({ loc: loc(issue), msg: issue.message, type: type(issue) }));
     res.status(422).json({ detail });
     return;
   }
@@ -67,13 +71,23 @@ app.use((_req, res) => {
   res.status(404).json({ detail: 'Not Found' });
 });
 
+/** Whether something is at `path` in `value` (own keys only: "constructor" is not found on the prototype). */
+function present(value: unknown, path: readonly PropertyKey[]): boolean {
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return false;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value !== undefined;
+}
+
 // The one error handler: a client's 4xx passes through, anything else is a generic 500.
 app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   if (res.headersSent) return next(error);
-  const status = (error as { status?: unknown }).status;
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
   if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
+    // Our own words, never error.message: for malformed JSON it quotes the client's body back.
     const type = (error as { type?: unknown }).type;
-    res.status(status).json({ detail: type === 'entity.parse.failed' ? 'The body is not valid JSON' : type === 'entity.too.large' ? 'The body is too large' : 'Bad request' });
+    res.status(status).json({ detail: type === 'entity.parse.failed' ? 'The body is not valid JSON' : (http.STATUS_CODES[status] ?? 'Bad Request') });
     return;
   }
   console.error(error); // for us, in the log
@@ -83,14 +97,14 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
 const url = await serveExample(app, {
   tryThis: [
     `curl -s {url}/process -H 'content-type: application/json' -d '{"a": 5, "b": 10}'`,
-    `curl -s {url}/process -H 'content-type: application/json' -d '{"a": "5"}'        # 422, both fields`,
+    `curl -s {url}/process -H 'content-type: application/json' -d '{"a": "5"}'        # 422: a invalid_type, b missing`,
     `curl -s {url}/process -H 'content-type: application/json' -d '{"a": 5,'          # 400`,
     `curl -s {url}/process -H 'content-type: text/plain' -d 'a=5&b=10'                # 415`,
   ],
 });
 
 // ---------------------------------------------------------------------------------------------
-// Client half. The note's Python:
+// Client half. The study note's Python client:
 //
 //   data = {"a": 5, "b": 10}
 //   response = requests.post(url, json=data)
