@@ -41,8 +41,10 @@ if (!result.success) {
   show('2. safeParse() of a bad user — zod issues (path, code):', result.error.issues.map(({ path, code }) => ({ path, code })));
 
   // 3. The same problems in the shape FastAPI answers with (status 422).
-  const detail = result.error.issues.map((issue) => ({
-    loc: ['body', ...issue.path],
+  // zod types a path key as PropertyKey (symbols included); JSON has no symbols, so a symbol key
+  // becomes a string and `loc` fits the exercise's ErrorDetail, (string | number)[].
+  const detail: { loc: (string | number)[]; msg: string; type: string }[] = result.error.issues.map((issue) => ({
+    loc: ['body', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
     msg: issue.message,
     type: issue.code,
   }));

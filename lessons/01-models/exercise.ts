@@ -1,7 +1,8 @@
 /**
  * Lesson 01 — models. Welcome! Here you turn pydantic's BaseModel habits into zod.
  *
- * Fill in each TODO, then run `npm test -- 01` (or keep `npm start` open: it reruns on save).
+ * Fill in the TODOs in order, then run `npm test -- 01` (or keep `npm start` open: it reruns on
+ * save). The tests are grouped by TODO, so you see TODO 1 pass before you start TODO 2.
  * The README beside this file explains every idea used here.
  */
 import { z } from 'zod';
@@ -10,12 +11,13 @@ import { z } from 'zod';
  * An item for sale, the FastAPI tutorial's `Item(BaseModel)`:
  * - `name`: a string with at least one character
  * - `price`: a number greater than 0 (a string like "5" is NOT a number here)
- * - `tax`: optional; when present, a number of at least 0
+ * - `tax`: optional; when present, a number of at least 0 (`null` is not "absent")
  * - `tags`: an array of strings, `[]` when missing, with no tag repeated (a repeat is one issue
- *   on `tags` itself)
+ *   on `tags` itself, at path ["tags"])
  * Keys the schema does not know are dropped, as pydantic ignores extra fields.
  */
-// TODO 1: describe the item with z.object({...}); add the "no tag repeated" rule as a refinement.
+// TODO 1: describe the four fields with z.object({...}).
+// TODO 2: add the rule "no tag repeated" as a refinement, with its issue on ["tags"].
 export const ItemSchema = z.object({});
 
 /** A valid item: derived from the schema, never written by hand (this line needs no change). */
@@ -23,9 +25,10 @@ export type Item = z.infer<typeof ItemSchema>;
 
 /**
  * One error in the shape FastAPI answers with in a 422 body.
- * `loc` starts with "body", then the path to the field: ["body", "tags", 1].
- * `type` is zod's issue code ("too_small", "invalid_type", ...) except "missing" when a required
- * field is absent, as FastAPI says.
+ * - `loc`: "body", then the issue's path: ["body", "tags", 1] (an array index stays a number)
+ * - `msg`: the issue's message, for humans
+ * - `type`: zod's issue code ("too_small", "invalid_type", "custom", ...), except "missing" when
+ *   the value is absent, as FastAPI says (TODO 5)
  */
 export interface ErrorDetail {
   loc: (string | number)[];
@@ -43,17 +46,33 @@ export type Validation = { ok: true; item: Item } | { ok: false; detail: ErrorDe
  * @throws z.ZodError when the input is not a valid item
  */
 export function parseItem(input: unknown): Item {
-  // TODO 2: let the schema parse it (the throwing way).
+  // TODO 3: let the schema parse it (the throwing way).
   throw new Error('parseItem is not written yet');
+}
+
+/**
+ * Given (no TODO here): is the value at `path` inside `input` absent? Walks the path one key at a
+ * time. `isAbsent({ name: 'Pen' }, ['price'])` is true; `isAbsent({ price: null }, ['price'])` is
+ * false, because null is a value that was sent; `isAbsent(undefined, [])` is true (no body at all).
+ */
+function isAbsent(input: unknown, path: readonly PropertyKey[]): boolean {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return false;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value === undefined;
 }
 
 /**
  * Validates without throwing, and reports every problem at once (not only the first).
  * @param input anything
- * @returns `{ ok: true, item }` or `{ ok: false, detail }` with one ErrorDetail per problem
+ * @returns `{ ok: true, item }` (the parsed item) or `{ ok: false, detail }` with one ErrorDetail
+ *   per zod issue. A body that is not an object (null, 42, "text", []) is one entry at ["body"].
  */
 export function validateItem(input: unknown): Validation {
-  // TODO 3: use safeParse and turn each zod issue into an ErrorDetail.
+  // TODO 4: use safeParse and turn each zod issue into an ErrorDetail (type: the issue's code).
+  // TODO 5: make `type` "missing" for an invalid_type issue whose value is absent (use isAbsent).
   throw new Error('validateItem is not written yet');
 }
 
@@ -63,6 +82,6 @@ export function validateItem(input: unknown): Validation {
  * @returns price + tax
  */
 export function priceWithTax(item: Item): number {
-  // TODO 4: add the tax when there is one.
+  // TODO 6: add the tax when there is one.
   throw new Error('priceWithTax is not written yet');
 }

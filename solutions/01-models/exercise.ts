@@ -18,8 +18,9 @@ export const ItemSchema = z
     // .default([]) makes the key optional on input but always present on output.
     tags: z.array(z.string()).default([]),
   })
-  // A refinement runs after the shape is valid. `path` puts the issue on the field, so the
-  // 422 detail says ["body", "tags"] instead of pointing at the whole body.
+  // An object's refinement runs once every field has the right type (so item.tags is sure to be
+  // an array here). `path` puts its issue on the field: the 422 detail says ["body", "tags"]
+  // instead of pointing at the whole body, and its code is "custom".
   .refine((item) => new Set(item.tags).size === item.tags.length, {
     message: 'tags must not repeat',
     path: ['tags'],
@@ -41,6 +42,18 @@ export function parseItem(input: unknown): Item {
   return ItemSchema.parse(input);
 }
 
+/**
+ * Given in the exercise: is the value at `path` inside `input` absent? (null is a value.)
+ */
+function isAbsent(input: unknown, path: readonly PropertyKey[]): boolean {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return false;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value === undefined;
+}
+
 export function validateItem(input: unknown): Validation {
   // .safeParse never throws; its result is a discriminated union on `success`.
   const result = ItemSchema.safeParse(input);
@@ -49,24 +62,16 @@ export function validateItem(input: unknown): Validation {
 }
 
 function toDetail(issue: z.core.$ZodIssue, input: unknown): ErrorDetail {
-  // zod 4 paths may hold symbols (for symbol keys); JSON cannot, so they become strings.
-  const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
   return {
-    loc: ['body', ...path],
+    // zod types a path key as PropertyKey, symbols included; JSON has no symbols, so a symbol
+    // key becomes a string. Numbers (array positions) stay numbers, as in FastAPI's loc.
+    loc: ['body', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
     msg: issue.message,
-    // zod calls an absent field "invalid_type" (expected string, got undefined); FastAPI calls
-    // it "missing". Looking the value up in the input tells the two cases apart.
-    type: issue.code === 'invalid_type' && valueAt(input, path) === undefined ? 'missing' : issue.code,
+    // zod calls an absent field "invalid_type" (expected string, received undefined); FastAPI
+    // calls it "missing". Only the input can tell the two apart: a null was sent, undefined was
+    // not. (zod can also report each issue's input: safeParse(input, { reportInput: true }).)
+    type: issue.code === 'invalid_type' && isAbsent(input, issue.path) ? 'missing' : issue.code,
   };
-}
-
-function valueAt(input: unknown, path: (string | number)[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
 }
 
 export function priceWithTax(item: Item): number {
