@@ -648,7 +648,7 @@ describe('TODO 5: startServer, FastAPI\'s lifespan', () => {
       const predicted = await call(started.url, 'POST', '/predict', flowerOf(KNOWN[1]![1]));
       expect((predicted.json as { label?: string })?.label, `/predict: ${predicted.text}`).toBe('versicolor');
       const closing = started.close();
-      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('close() did not resolve within 3 s (idle keep-alive connections left open?)')), 3000));
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('close() did not resolve within 3 s (a connection or the server left open?)')), 3000));
       await Promise.race([closing, timeout]);
       closed = true;
       expect(await canBind(Number(url.port)), `port ${url.port} can be bound again after close()`).toBe(true);

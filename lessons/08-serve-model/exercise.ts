@@ -245,8 +245,9 @@ export async function predict(model: Model, flowers: Flower[]): Promise<Predicti
  * /v2/models/iris and /predict answer 503 too (live is 200 all along). A rejected `model` keeps
  * them at 503; reporting that failure is startServer's job.
  * Errors: under /v2 `{"error": "..."}`; elsewhere FastAPI's `{"detail": ...}` — 422 with
- * `[{loc, msg, type}]` for a /predict body that fails its schema (loc starts with "body", an absent
- * field has type "missing"). Everywhere: a body that is not JSON 400, not sent as application/json
+ * `[{loc, msg, type}]` for a /predict body that fails its schema, each problem at its place:
+ * `["body", "petal_width"]` in a flower, `["body", 1, "petal_width"]` in the second of a list (an
+ * absent field has type "missing"). Everywhere: a body that is not JSON 400, not sent as application/json
  * 415, too large 413, an unknown path 404, a bug of ours 500 (logged with console.error). Never
  * echo the client's body or a parser's message.
  * @returns a new Express app

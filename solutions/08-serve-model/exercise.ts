@@ -503,7 +503,7 @@ export async function startServer({ modelPath, host = '127.0.0.1', port = 8000 }
   return {
     url: `http://${shown}:${bound}`,
     async close() {
-      // Stop accepting, end idle keep-alive connections, then free the model's memory.
+      // Stop accepting and end every connection (close() alone ends only idle ones), then free the model.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
