@@ -8,6 +8,7 @@
  * and mounts the Express handler that validates with the same schemas. Docs and code cannot
  * drift, because there is only one place to write either.
  */
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import express from 'express';
@@ -33,18 +34,38 @@ const BookInput = z
   })
   .openapi('BookInput');
 const Book = z.object({ id: z.number().int().positive(), title: z.string(), year: z.number().int().optional() }).openapi('Book');
-const BookId = z.object({ id: z.coerce.number().int().positive().openapi({ example: 1 }) });
+// Digits only, then a number (lesson 03's rule): documented as {"type": "string", "pattern": "^\\d+$"}.
+// z.coerce.number() would be documented as an integer but also take " 7", "0x10" and "1e3".
+const BookId = z.object({ id: z.string().regex(/^\d+$/).transform(Number).pipe(z.int().positive()).openapi({ example: '1' }) });
 
 type Method = 'get' | 'post' | 'put' | 'delete';
-type Parts = { params?: z.ZodObject; body?: z.ZodType };
-type Handler = (input: { params: any; body: any }, res: express.Response) => void;
+type Detail = { loc: (string | number)[]; msg: string; type: string };
 
 const registry = new OpenAPIRegistry();
 const router = express.Router();
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
-/** Documents an operation and mounts its handler, validating with the very schemas documented. */
-function route(method: Method, path: string, doc: { summary: string; responses: RouteConfig['responses'] }, parts: Parts, handler: Handler) {
+/** FastAPI's 422 entries from zod's issues: array indices stay numbers, an absent value is "missing". */
+function detailOf(error: z.ZodError, where: string, input: unknown): Detail[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
+    let value = input;
+    for (const key of path) value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    return { loc: [where, ...path], msg: issue.message, type: issue.code === 'invalid_type' && value === undefined ? 'missing' : issue.code };
+  });
+}
+
+/**
+ * Documents an operation and mounts its handler, validating with the very schemas documented.
+ * P and B are the schemas' types: the handler gets their outputs (z.output), checked by tsc.
+ */
+function route<P extends z.ZodObject, B extends z.ZodType>(
+  method: Method,
+  path: string,
+  doc: { summary: string; responses: RouteConfig['responses'] },
+  parts: { params?: P; body?: B },
+  handler: (input: { params: z.output<P>; body: z.output<B> }, res: express.Response) => void,
+) {
   registry.registerPath({
     method,
     path, // OpenAPI spelling: /books/{id}
@@ -53,19 +74,18 @@ function route(method: Method, path: string, doc: { summary: string; responses: 
     responses: { ...doc.responses, 422: { description: 'Validation error', ...json(Problem) } },
   });
   router[method](path.replace(/\{(\w+)\}/g, ':$1'), (req, res) => {
-    const detail: z.infer<typeof Problem>['detail'] = [];
+    const detail: Detail[] = [];
     const parse = (schema: z.ZodType | undefined, value: unknown, where: string) => {
       if (!schema) return undefined;
       const result = schema.safeParse(value);
-      if (!result.success) {
-        detail.push(...result.error.issues.map((issue) => ({ loc: [where, ...issue.path.map(String)], msg: issue.message, type: issue.code })));
-      }
+      if (!result.success) detail.push(...detailOf(result.error, where, value));
       return result.data;
     };
     const params = parse(parts.params, req.params, 'path');
     const body = parse(parts.body, req.body, 'body');
     if (detail.length > 0) return void res.status(422).json({ detail });
-    handler({ params, body }, res);
+    // safeParse has just proved these are the schemas' outputs; tsc cannot follow that here.
+    handler({ params, body } as { params: z.output<P>; body: z.output<B> }, res);
   });
 }
 
@@ -73,7 +93,7 @@ const books = new Map<number, z.infer<typeof Book>>();
 let nextId = 1;
 const notFound = { description: 'No such book', ...json(Missing) };
 
-route('post', '/process', { summary: 'Add a and b (the study note\'s call)', responses: { 200: { description: 'The sum', ...json(Sum) } } }, { body: Numbers },
+route('post', '/process', { summary: 'Add a and b (the call the study note makes)', responses: { 200: { description: 'The sum', ...json(Sum) } } }, { body: Numbers },
   ({ body }, res) => void res.json({ result: body.a + body.b }));
 route('get', '/books', { summary: 'List books', responses: { 200: { description: 'Every book', ...json(z.array(Book)) } } }, {},
   (_input, res) => void res.json([...books.values()]));
@@ -108,6 +128,8 @@ const redocPage = `<!doctype html>
 <body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>`;
 
 const app = express();
+// Lesson 04's order: a body that is not JSON is a 415, then express.json() parses.
+app.use((req, res, next) => (req.is('application/json') === false ? void res.status(415).json({ detail: 'Send the body as JSON' }) : next()));
 app.use(express.json());
 app.use(router);
 app.get('/openapi.json', (_req, res) => void res.json(document));
@@ -119,6 +141,16 @@ app.get('/redoc', (_req, res) => {
 });
 app.get('/redoc/redoc.standalone.js', (_req, res) => res.sendFile(redocBundle));
 app.use((_req, res) => void res.status(404).json({ detail: 'Not Found' }));
+// Lesson 04's error policy: our own words for a client's mistake, a logged 500 for ours.
+app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 499) {
+    console.error(error);
+    return void res.status(500).json({ detail: 'Internal Server Error' });
+  }
+  const type = (error as { type?: unknown }).type;
+  res.status(status as number).json({ detail: type === 'entity.parse.failed' ? 'The body is not valid JSON' : (http.STATUS_CODES[status as number] ?? 'Bad Request') });
+});
 
 await serveExample(app, {
   tryThis: [
