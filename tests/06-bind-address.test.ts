@@ -143,6 +143,20 @@ const nonlocalBindFile = '/proc/sys/net/ipv4/ip_nonlocal_bind';
 const nonlocalBind = existsSync(nonlocalBindFile) && readFileSync(nonlocalBindFile, 'utf8').trim() !== '0';
 const eacces = await eaccesPlan();
 
+/** A link-local address with a scope that names no interface: listening on it fails here, and no packet is sent. */
+const SCOPED_NOWHERE = 'fe80::1%wb06none';
+/** The code a plain server gets for SCOPED_NOWHERE (EINVAL on Linux), or why it cannot serve as a failure here. */
+async function otherFailurePlan(): Promise<{ code: string } | string> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code ? { code: error.code } : `listening on ${SCOPED_NOWHERE} failed without a code`),
+    );
+    server.listen({ host: SCOPED_NOWHERE, port: 0 }, () => server.close(() => resolve(`this machine listens on ${SCOPED_NOWHERE}`)));
+  });
+}
+const otherFailure = await otherFailurePlan();
+
 /**
  * Linux and Windows answer on all of 127.0.0.0/8; macOS has only 127.0.0.1 on its loopback unless
  * someone adds an alias. A server on 0.0.0.0 tells the two apart: null when 127.0.0.2 answers.
@@ -233,6 +247,7 @@ describe('TODO 1: read HOST and PORT from the environment', () => {
     [{ HOST: '::1', PORT: '0' }, { host: '::1', port: 0 }],
     [{ HOST: 'localhost', PORT: '65535' }, { host: 'localhost', port: 65535 }],
     [{ PORT: '1' }, { host: '127.0.0.1', port: 1 }],
+    [{ PORT: ' 8080 ' }, { host: '127.0.0.1', port: 8080 }],
   ])('reads %j', (env, expected) => {
     expect(listenOptionsFromEnv(env, 3000), `listenOptionsFromEnv(${show(env)}, 3000)`).toEqual(expected);
   });
@@ -336,8 +351,25 @@ describe('TODO 2: listen, or reject with a ListenError', () => {
     expect(error.message, 'the message should name the port').toContain(String(taken.port));
     expect(error.message, 'the message should name the host').toContain('127.0.0.1');
     expect(error.message, 'the message should suggest PORT=0 (any free port)').toContain('PORT=0');
+    expect((error.cause as NodeJS.ErrnoException | undefined)?.code, "the ListenError's cause: Node's own error, with its code").toBe('EADDRINUSE');
     expect(server.listening, 'the second server must not be listening').toBe(false);
   });
+
+  test.skipIf(typeof otherFailure === 'string')(
+    `rejects any other failure with a ListenError too, naming host and port (an IPv6 address whose scope names no interface)${typeof otherFailure === 'string' ? ` — skipped: ${otherFailure}` : ''}`,
+    async () => {
+      if (typeof otherFailure === 'string') return;
+      const server = net.createServer();
+      cleanups.push(() => shut(server, new Set()));
+      const options = { host: SCOPED_NOWHERE, port: 47_124 };
+      const { error } = await failToListen(server, options, 'where the address cannot be bound');
+      expect(error.code, `the ListenError code: Node's own code for this failure`).toBe(otherFailure.code);
+      expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
+      expect(error.message, 'the message should name the host').toContain(options.host);
+      expect(error.message, 'the message should name the port').toContain('47124');
+      expect(server.listening, 'the server must not be listening').toBe(false);
+    },
+  );
 
   test('leaves no listeners of its own on the server, whether it resolves or rejects', async () => {
     const { server } = await startWithExercise('127.0.0.1');

@@ -63,8 +63,8 @@ export const LOCAL_CANDIDATES: readonly string[] = ['127.0.0.1', '127.0.0.2', ':
  * Reads where to listen from the environment, the way `uvicorn --host --port` is configured.
  * - HOST: used as given (trimmed); when unset or blank, "127.0.0.1" — the safe default. A blank
  *   HOST must not turn into "every interface".
- * - PORT: when unset or blank, `defaultPort`. Otherwise a whole number written in digits, from 1
- *   to 65535, or 0 for "any free port". Anything else ("abc", "80abc", "8080.5", "-1", "65536",
+ * - PORT: when unset or blank, `defaultPort`. Otherwise (spaces around it ignored, as for HOST) a
+ *   whole number written in digits, from 1 to 65535, or 0 for "any free port". Anything else ("abc", "80abc", "8080.5", "-1", "65536",
  *   and also "0x50", "1e3", "+80", which Number() would accept) throws an Error whose message
  *   names the variable (PORT) and repeats the value given.
  * @param env the variables to read (process.env by default; tests pass their own object)
@@ -87,9 +87,10 @@ export function listenOptionsFromEnv(
  * @param server any net.Server — an http.Server (e.g. `http.createServer(app)` for an Express app) is one
  * @param options where to listen; port 0 means "any free port"
  * @returns the bound address and the real port, and a close function
- * @throws (rejects with) a ListenError carrying Node's `code`, the host and the port asked for,
- *   whose message names the host and the port and says what to do: for EADDRINUSE it suggests
- *   PORT=0 (or another port); for EACCES it says that ports below 1024 need privileges.
+ * @throws (rejects with) a ListenError for every failure, carrying Node's `code`, the host and the
+ *   port asked for, and Node's error as its `cause`. Its message names the host and the port and
+ *   says what to do: for EADDRINUSE it suggests PORT=0 (or another port); for EACCES it says that
+ *   ports below 1024 need privileges.
  */
 export function listenOn(server: net.Server, options: ListenOptions): Promise<Bound> {
   // TODO 2: listen, then resolve on 'listening' or reject with a ListenError on 'error' — never both.
