@@ -23,12 +23,17 @@ interface Received {
   at: string;
 }
 
-/** UDP_PORT from the environment; 12345 (the note's port) when unset. */
+/**
+ * UDP_PORT from the environment; 12345 (the note's port) when unset or blank. Digits only, like
+ * PORT (lesson 06): Number() alone would take "0x50", "1e3" and "+80".
+ */
 function udpPortFromEnv(): number {
-  const raw = process.env.UDP_PORT?.trim();
-  const port = raw === undefined || raw === '' ? 12345 : Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`UDP_PORT must be an integer from 0 to 65535, got ${JSON.stringify(raw)}.`);
+  const raw = process.env.UDP_PORT;
+  const text = raw?.trim() ?? '';
+  if (text === '') return 12345;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    console.error(`UDP_PORT must be a whole number from 0 to 65535, written in digits; got ${JSON.stringify(raw)}.`);
     process.exit(2);
   }
   return port;

@@ -23,7 +23,10 @@ export interface UdpListener extends UdpAddress {
   close(): Promise<void>;
 }
 
-/** Where to bind. `host` defaults to "127.0.0.1" (lesson 06: loopback unless told); `port` to 0, a free port. */
+/**
+ * Where to bind. `host` is an IPv4 or IPv6 address ("127.0.0.1", "0.0.0.0", "::1", "::") and
+ * defaults to "127.0.0.1" (lesson 06: loopback unless told); `port` defaults to 0, a free port.
+ */
 export interface BindOptions {
   host?: string;
   port?: number;
@@ -55,7 +58,7 @@ export function startEchoServer(options: BindOptions = {}): Promise<UdpListener>
 }
 
 /**
- * Where sendAndWait sends, and how patiently. `host` is an IP address (default "127.0.0.1");
+ * Where sendAndWait sends, and how patiently. `host` is an IPv4 or IPv6 address (default "127.0.0.1");
  * `timeoutMs` is the wait for each attempt (default 1000); `retries` is how many times the request
  * is sent again after a silent wait (default 2, so three attempts in all).
  */
@@ -157,7 +160,10 @@ export interface ServiceOptions {
   maxBytes?: number;
 }
 
-/** A running service: its HTTP base URL (no trailing slash), both real ports, and one close for both. */
+/**
+ * A running service: its HTTP base URL (no trailing slash; an IPv6 host goes in brackets, as in
+ * any URL: "http://[::1]:8000"), both real ports, and one close for both.
+ */
 export interface ReadingsService {
   url: string;
   httpPort: number;
