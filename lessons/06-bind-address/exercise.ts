@@ -64,9 +64,9 @@ export const LOCAL_CANDIDATES: readonly string[] = ['127.0.0.1', '127.0.0.2', ':
  * - HOST: used as given (trimmed); when unset or blank, "127.0.0.1" — the safe default. A blank
  *   HOST must not turn into "every interface".
  * - PORT: when unset or blank, `defaultPort`. Otherwise (spaces around it ignored, as for HOST) a
- *   whole number written in digits, from 1 to 65535, or 0 for "any free port". Anything else ("abc", "80abc", "8080.5", "-1", "65536",
- *   and also "0x50", "1e3", "+80", which Number() would accept) throws an Error whose message
- *   names the variable (PORT) and repeats the value given.
+ *   whole number written in digits, from 1 to 65535, or 0 for "any free port". Anything else
+ *   ("abc", "80abc", "8080.5", "-1", "65536", and also "0x50", "1e3", "+80", which Number() would
+ *   accept) throws an Error whose message names the variable (PORT) and repeats the value given.
  * @param env the variables to read (process.env by default; tests pass their own object)
  * @param defaultPort the port when PORT is not set (8000, like uvicorn)
  * @returns `{ host, port }`
