@@ -22,6 +22,10 @@ import { CLASSES, predictProbabilities, readIris, train } from '../lessons/08-se
 import { garbage, IRIS_MODEL, seeded, writeOtherModels, type OtherModels } from './support/08-models.ts';
 import { parseJson, serve, type Running } from './support/http.ts';
 
+// Sessions load slowly on a busy machine (WebAssembly compiles first) and the garbage test sends
+// 300 requests: more time per test than the project's 15 s default.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
 const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
 
 // Loading a session costs a second or two (onnxruntime compiles its WebAssembly once per process),
@@ -467,6 +471,18 @@ describe('TODO 4: the app', () => {
         expect(typeof (answer.json as Record<string, unknown>)?.[key], `POST ${url} with ${what}: ${answer.text.slice(0, 200)} should be {"${key}": "..."}`).toBe('string');
         expect(answer.text, `POST ${url} with ${what}: the answer must not quote the body`).not.toContain(SECRET);
       }
+    });
+
+    test('a body with no Content-Type: read as JSON under /v2 (tritonclient sends none), 415 {"detail"} on /predict', async () => {
+      // A Uint8Array body: fetch then sends no Content-Type at all (a string body would get text/plain).
+      const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+      const infer = await fetch(`${base()}/v2/models/iris/infer`, { method: 'POST', body: bytes({ inputs: [row([6.3, 3.3, 6.0, 2.5])] }) });
+      expect(infer.status, 'POST /v2/models/iris/infer, JSON body, no Content-Type').toBe(200);
+      const predicted = await fetch(`${base()}/predict`, { method: 'POST', body: bytes({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }) });
+      expect(predicted.status, 'POST /predict, JSON body, no Content-Type').toBe(415);
+      expect(typeof ((await predicted.json()) as { detail?: unknown }).detail, 'POST /predict with no Content-Type: {"detail": "..."}').toBe('string');
+      const typed = await call(base(), 'POST', '/v2/models/iris/infer', JSON.stringify({ inputs: [row([6.3, 3.3, 6.0, 2.5])] }), { 'content-type': 'application/octet-stream' });
+      expect(typed.status, 'POST /v2/models/iris/infer sent as application/octet-stream').toBe(415);
     });
 
     test('an unknown path → 404: {"detail": "Not Found"} outside /v2, {"error": "..."} under it', async () => {

@@ -150,13 +150,16 @@ function errorHandler(key: 'error' | 'detail'): express.ErrorRequestHandler {
 
 const app = express();
 app.disable('x-powered-by');
+// tritonclient sends its JSON with no Content-Type: under /v2 an untyped body is read as JSON.
+const untypedProtocol = (req: http.IncomingMessage) => !req.headers['content-type'] && (req.url ?? '').startsWith('/v2');
 app.use((req, res, next) => {
-  if (req.is('application/json') !== false) return next();
+  if (req.is('application/json') !== false || untypedProtocol(req)) return next();
   const key = req.path.startsWith('/v2') ? 'error' : 'detail';
   res.status(415).json({ [key]: 'Send the body as JSON, with Content-Type: application/json' });
 });
 // The parser runs before the routers, so its errors (400 bad JSON, 413) are sorted by path here.
-app.use(express.json({ limit: '1mb' }), (error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) =>
+const parseJson = express.json({ limit: '1mb', type: (req) => untypedProtocol(req) || Boolean((req as express.Request).is('application/json')) });
+app.use(parseJson, (error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) =>
   errorHandler(req.path.startsWith('/v2') ? 'error' : 'detail')(error, req, res, next),
 );
 app.use('/v2', v2);

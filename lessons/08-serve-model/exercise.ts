@@ -247,9 +247,11 @@ export async function predict(model: Model, flowers: Flower[]): Promise<Predicti
  * Errors: under /v2 `{"error": "..."}`; elsewhere FastAPI's `{"detail": ...}` — 422 with
  * `[{loc, msg, type}]` for a /predict body that fails its schema, each problem at its place:
  * `["body", "petal_width"]` in a flower, `["body", 1, "petal_width"]` in the second of a list (an
- * absent field has type "missing"). Everywhere: a body that is not JSON 400, not sent as application/json
- * 415, too large 413, an unknown path 404, a bug of ours 500 (logged with console.error). Never
- * echo the client's body or a parser's message.
+ * absent field has type "missing"). Everywhere: a body that is not JSON 400, sent with another
+ * Content-Type than application/json 415, too large 413, an unknown path 404, a bug of ours 500
+ * (logged with console.error). One exception: under /v2 a body with no Content-Type at all is read
+ * as JSON (Triton's Python client, tritonclient, sends its JSON that way); elsewhere it is a 415.
+ * Never echo the client's body or a parser's message.
  * @returns a new Express app
  */
 export function createApp(model: Model | Promise<Model>): express.Express {

@@ -405,11 +405,17 @@ export function createApp(model: Model | Promise<Model>): express.Express {
     () => undefined, // whoever started the load reports its failure (startServer does)
   );
 
+  // tritonclient (Triton's Python client) posts its JSON with no Content-Type at all, and Triton
+  // reads it anyway. So under /v2 an untyped body is JSON; a body typed as anything else is a 415,
+  // and so is an untyped one elsewhere (lesson 04's rule: req.is() is false for a body of no type).
+  const untypedProtocol = (req: http.IncomingMessage) => req.headers['content-type'] === undefined && /^\/v2(\/|$|\?)/.test(req.url ?? '');
   app.use((req, res, next) => {
-    if (req.is('application/json') === false) return void fail(req, res, 415, 'Send the body as JSON, with Content-Type: application/json');
+    if (req.is('application/json') === false && !untypedProtocol(req)) {
+      return void fail(req, res, 415, 'Send the body as JSON, with Content-Type: application/json');
+    }
     next();
   });
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', type: (req) => untypedProtocol(req) || Boolean((req as express.Request).is('application/json')) }));
 
   // Protocol: health and metadata.
   app.get('/v2/health/live', (_req, res) => void res.json({ live: true }));
