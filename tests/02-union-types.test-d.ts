@@ -14,7 +14,7 @@ type Circle = { kind: 'circle'; radius: number };
 type Rectangle = { kind: 'rectangle'; width: number; height: number };
 type Triangle = { kind: 'triangle'; base: number; height: number };
 
-describe('the Shape type', () => {
+describe('TODO 2: the Shape type', () => {
   test('is exactly a circle, a rectangle or a triangle (not any, not unknown, no variant missing)', () => {
     // An error on one of these two lines means Shape is still `any` or `unknown`.
     expectTypeOf<Shape>().not.toBeAny();
@@ -50,7 +50,7 @@ describe('the Shape type', () => {
   });
 });
 
-describe('area', () => {
+describe('TODO 3: area, an exhaustive switch', () => {
   test('takes a Shape and nothing looser, and returns a number', () => {
     expectTypeOf(area).parameter(0).toEqualTypeOf<Circle | Rectangle | Triangle>();
     expectTypeOf(area).returns.toBeNumber();
@@ -61,7 +61,7 @@ describe('area', () => {
   });
 });
 
-describe('ShapeSchema', () => {
+describe('TODO 4: ShapeSchema, a discriminated union at run time', () => {
   test('infers exactly Shape, so the run-time check and the type agree', () => {
     expectTypeOf<z.infer<typeof ShapeSchema>>().toEqualTypeOf<Circle | Rectangle | Triangle>();
     expectTypeOf<z.input<typeof ShapeSchema>>().toEqualTypeOf<Circle | Rectangle | Triangle>();
@@ -73,7 +73,7 @@ describe('ShapeSchema', () => {
   });
 });
 
-describe('measure', () => {
+describe('TODO 5: measure', () => {
   test('answers a union that narrows on ok: a Shape and its area, or the issues', () => {
     const result = measure({});
     if (result.ok) {

@@ -2,14 +2,16 @@
  * Lesson 02 — union types. Welcome! Here Python's `Union[str, None]` and `str | None` become
  * TypeScript unions: two kinds of "nothing", narrowing, and unions tagged with a `kind`.
  *
- * Fill in each TODO, then run `npm test -- 02` (or keep `npm start` open: it reruns on save).
+ * Fill in the TODOs in order, then run `npm test -- 02` (or keep `npm start` open: it reruns on
+ * save). The tests are grouped by TODO, so you see TODO 1 pass before you start TODO 2.
  * Some tests here check *types*, not values: they pass only when your types are as precise as
  * the JSDoc asks (no `any`, no `unknown`, no variant missing). The README explains every idea.
  */
 import { z } from 'zod';
 
 /**
- * The study note's greeting, `def greet(name: str | None) -> str`, for a language with two Nones.
+ * The greeting of the study note this workbook grew from, `def greet(name: str | None) -> str` in
+ * Python, for a language with two Nones.
  * @param name a name; or null, or undefined, or left out — all three mean "no name"
  * @returns "Hello, Guest" when there is no name, and also when the name is empty or only
  *   whitespace (a blank form field is not a name); otherwise "Hello, " and the name with the
@@ -74,7 +76,7 @@ export type Measured = { ok: true; shape: Shape; area: number } | { ok: false; i
  * @param input anything, e.g. JSON.parse of a request body
  * @returns `{ ok: true, shape, area }` for a valid shape, where `shape` is what ShapeSchema
  *   parsed (unknown keys dropped), not the input itself; otherwise `{ ok: false, issues }` with
- *   one ShapeIssue per zod issue (its path, code and message)
+ *   one ShapeIssue per zod issue (its path, code and message, as zod gives them)
  */
 export function measure(input: unknown): Measured {
   // TODO 5: safeParse with ShapeSchema; map the issues, or return the shape with its area.
