@@ -1,7 +1,8 @@
 /**
  * `npm run check`: the workbook's own check, and what CI runs.
  *   0. every lesson has its README, example, exercise, hints, solution and suite
- *   1. the recorded starts (workbook/starts.json) match lessons/*\/exercise.ts
+ *   1. the recorded starts (workbook/starts.json) match lessons/*\/exercise.ts, and so do their
+ *      recorded verdicts (workbook/start-verdicts.json: the guide opens with them, without a run)
  *   2. everything type-checks (against the stubs only the type tests may fail)
  *   3. every suite passes against solutions/
  *   4. every test fails against the untouched stubs, unless tests/stub-passes.json says why not
@@ -14,8 +15,10 @@ import path from 'node:path';
 import { createVitest } from 'vitest/node';
 import { paint } from './format.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
-import { runSuites, type LessonReport } from './run-suites.ts';
+import type { LessonReport } from './outcome.ts';
+import { runSuites } from './run-suites.ts';
 import { changedFromStart, writeStarts } from './starts.ts';
+import { recordStartVerdicts, staleStartVerdicts, startVerdictsFile, VerdictKeys } from './verdicts.ts';
 import { ROOT, tsconfigFor } from './target.ts';
 
 /** Tests allowed to pass against a stub: lesson id → full test name → reason. */
@@ -71,6 +74,7 @@ export async function runCheck(options: { updateStarts: boolean }): Promise<numb
   step('Suites against the untouched stubs in lessons/');
   const stubs = await runSuites('lessons', lessons.filter((lesson) => !changed.includes(lesson)));
   const stubFailures = checkStubs(stubs, readStubPasses(), tally);
+  checkStartVerdicts(lessons, changed, stubs, options.updateStarts, tally);
 
   step('Examples');
   const examples = lessons.filter((lesson) => fs.existsSync(lesson.example));
@@ -162,6 +166,24 @@ function checkStubs(reports: LessonReport[], allowed: StubPasses, tally: Tally) 
     }
   }
   return counts;
+}
+
+/**
+ * The untouched stubs' verdicts ship with the workbook, so a fresh clone's guide opens at once.
+ * They are keyed by a hash of the exercise, its suites and the runner: any change makes them stale.
+ */
+function checkStartVerdicts(lessons: Lesson[], changed: Lesson[], stubs: LessonReport[], update: boolean, tally: Tally): void {
+  const keys = new VerdictKeys();
+  if (update && changed.length === 0) {
+    recordStartVerdicts(stubs, keys);
+    console.log(`    recorded the stubs' verdicts in ${relative(startVerdictsFile())}`);
+  }
+  const stale = staleStartVerdicts(lessons, keys);
+  if (stale.length === 0) return tally.ok();
+  tally.fail(
+    `${relative(startVerdictsFile())} is out of date for ${stale.map((lesson) => lesson.id).join(', ')} ` +
+      '(an exercise, a suite or the runner changed): `npm run check -- --update-starts` records it again.',
+  );
 }
 
 function readStubPasses(): StubPasses {

@@ -1,9 +1,23 @@
 /**
  * The learner's commands, one module each; package.json's scripts call this file.
- *   guide | test [NN …] | example NN | hint NN | progress | reset NN | check [--update-starts]
+ *   guide | test [NN …] | example [NN] | hint [NN] | progress [--fresh] | reset [NN] | check [--update-starts]
  * Modules are imported when their command runs, so `hint` does not pay for loading vitest.
+ * Without a lesson number, example, hint and reset use the lesson the guide showed last.
  */
-import { findLesson, listLessons, UnknownLessonError } from './lessons.ts';
+import { findLesson, listLessons, UnknownLessonError, type Lesson } from './lessons.ts';
+import { readState } from './state.ts';
+
+/** The lesson named on the command line, or else the one on the guide's screen last. */
+function lessonFrom(args: string[]): Lesson {
+  const lessons = listLessons();
+  if (args[0] !== undefined) return findLesson(args[0], lessons);
+  const current = lessons.find((lesson) => lesson.id === readState().current);
+  if (current) {
+    console.error(`(lesson ${current.number}, the one you were on; name another as \`-- NN\`)`);
+    return current;
+  }
+  return findLesson(undefined, lessons);
+}
 
 async function main(command: string | undefined, args: string[]): Promise<number> {
   switch (command) {
@@ -19,23 +33,29 @@ async function main(command: string | undefined, args: string[]): Promise<number
     }
     case 'example': {
       const { runExample } = await import('./example.ts');
-      await runExample(findLesson(args[0]));
+      await runExample(lessonFrom(args));
       return 0;
     }
     case 'hint': {
-      const { formatHint, nextHint } = await import('./hints.ts');
-      const lesson = findLesson(args[0]);
-      console.log(formatHint(lesson, nextHint(lesson)));
+      const [{ formatHint, nextHint }, { currentTodo }, { lookUp, VerdictKeys }] = await Promise.all([
+        import('./hints.ts'),
+        import('./todos.ts'),
+        import('./verdicts.ts'),
+      ]);
+      const lesson = lessonFrom(args);
+      // The TODO the learner is on, from the last run (npm test or the guide), if it still holds.
+      const verdict = lookUp(lesson, new VerdictKeys().of(lesson));
+      console.log(formatHint(lesson, nextHint(lesson, verdict ? currentTodo(verdict.tests) : undefined)));
       return 0;
     }
     case 'progress': {
-      const [{ runSuites }, { formatProgress }] = await Promise.all([import('./run-suites.ts'), import('./progress.ts')]);
-      console.log(formatProgress(await runSuites('lessons', listLessons())));
+      const { runProgress } = await import('./progress.ts');
+      console.log(await runProgress(listLessons(), args.includes('--fresh')));
       return 0;
     }
     case 'reset': {
       const { formatReset, resetExercise } = await import('./reset.ts');
-      const lesson = findLesson(args[0]);
+      const lesson = lessonFrom(args);
       console.log(formatReset(lesson, resetExercise(lesson)));
       return 0;
     }

@@ -1,12 +1,12 @@
 /**
  * Small pieces of terminal output shared by the commands: colour (only on a terminal, and never
- * with NO_COLOR), a progress bar, and a test outcome in plain words.
+ * with NO_COLOR), a progress bar, a failing test in plain words, and wrapping at word boundaries.
  */
-import type { TestOutcome } from './run-suites.ts';
+import type { TestOutcome } from './outcome.ts';
 
 const useColour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 
-const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
+const CODES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36, inverse: 7 } as const;
 
 export function paint(style: keyof typeof CODES, text: string): string {
   return useColour ? `\x1b[${CODES[style]}m${text}\x1b[0m` : text;
@@ -18,10 +18,69 @@ export function progressBar(done: number, total: number, width = 28): string {
   return `${paint('green', '█'.repeat(filled))}${paint('dim', '░'.repeat(width - filled))} ${done}/${total} lessons`;
 }
 
+export function isTypeTest(test: TestOutcome): boolean {
+  return test.file.endsWith('.test-d.ts');
+}
+
+/**
+ * What went wrong, as a learner wants to read it: the test's own sentence with vitest's
+ * "// Object.is equality" tail dropped, and for a type test one line saying what the type is
+ * instead of expect-type's internals.
+ */
+export function cleanMessage(test: TestOutcome): string {
+  const message = (test.message ?? 'failed').replace(/ \/\/ (Object\.is|deep) equality/g, '');
+  if (!isTypeTest(test)) return message;
+  const expectation = message.match(/"Expected:? ([^"]*?), Actual:? ([^"]*)"/);
+  if (expectation) {
+    const [, expected, actual] = expectation;
+    return expected === '...' || expected === '' ? `the type is ${actual}, which is not what this test expects` : `the type is ${actual}, expected ${expected}`;
+  }
+  if (/Unused '@ts-expect-error' directive/.test(message)) return 'a line that must not compile does compile: the type lets too much through';
+  if (/Inverted<|ExpectUnknown|ExpectAny|has no call signatures/.test(message)) return 'the type is unknown or any: give it its real shape';
+  return message.split('\n')[0]!;
+}
+
 /** One failing test: its name, then the first lines of what went wrong, indented. */
-export function describeFailure(test: TestOutcome, maxLines = 4): string {
-  const lines = (test.message ?? 'failed').split('\n').filter((line) => line.trim() !== '');
+export function describeFailure(test: TestOutcome, name = test.name, maxLines = 4): string[] {
+  const lines = cleanMessage(test)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   const shown = lines.slice(0, maxLines).map((line) => `      ${line}`);
   if (lines.length > maxLines) shown.push(paint('dim', '      …'));
-  return [`  ${paint('red', '✗')} ${test.name}`, ...shown].join('\n');
+  return [`  ${paint('red', '✗')} ${isTypeTest(test) ? `(type test) ${name}` : name}`, ...shown];
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+export function visibleLength(text: string): number {
+  return text.replace(ANSI, '').length;
+}
+
+/**
+ * A line broken at spaces so that no row is wider than `columns`; continuation rows keep the
+ * line's indentation. A word longer than a row is cut, as the terminal would.
+ */
+export function wrapLine(line: string, columns: number): string[] {
+  if (!Number.isFinite(columns) || visibleLength(line) <= columns) return [line];
+  const indent = line.match(/^ */)![0];
+  // A failing test's name ("  ✗ name") continues under the name, not under the mark.
+  const hanging = /^ *\S+ /.test(line) && /^ *(\x1b\[[0-9;]*m)?[✗✓]/.test(line) ? '  ' : '';
+  const width = Math.max(10, columns - indent.length - hanging.length);
+  const rows: string[] = [];
+  let row = '';
+  for (const word of line.slice(indent.length).split(' ')) {
+    const candidate = row === '' ? word : `${row} ${word}`;
+    if (visibleLength(candidate) <= width) {
+      row = candidate;
+      continue;
+    }
+    if (row !== '') rows.push(row);
+    row = word;
+    while (visibleLength(row) > width) {
+      rows.push(row.slice(0, width));
+      row = row.slice(width);
+    }
+  }
+  if (row !== '') rows.push(row);
+  return rows.map((text, index) => (index === 0 ? indent + text : indent + hanging + text));
 }

@@ -1,293 +1,244 @@
 /**
- * `npm start`: the guide. It runs every suite once to find where the learner is, then shows the
- * current lesson and reruns its tests on every save. Keys: h hint, l list, n next, q quit.
- * Without a terminal (CI, a pipe) it prints the status once and exits 0.
+ * `npm start`: the guide. It opens at once with each lesson's remembered verdict (verdicts.ts),
+ * rechecks in the background whatever changed since, and reruns the lesson on screen on every
+ * save. Keys: h hint, l list, n next, p previous, q quit. Without a terminal (CI, a pipe) it
+ * prints the status once and exits 0.
  */
 import fs from 'node:fs';
-import { describeFailure, paint, progressBar } from './format.ts';
+import path from 'node:path';
+import { paint } from './format.ts';
 import { formatHint, nextHint } from './hints.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
-import { passed, SuiteRunner, type LessonReport } from './run-suites.ts';
+import { passed, type LessonReport } from './outcome.ts';
+import type { SuiteRunner } from './run-suites.ts';
+import { applyKey, lessonAfterPass } from './keys.ts';
+import { isDone, renderScreen, type GuideView } from './screen.ts';
+import { cleanUpAfterKilledRuns, readState, updateState } from './state.ts';
+import { currentTodo } from './todos.ts';
+import { lookUp, remember, toReport, VerdictKeys } from './verdicts.ts';
 
-const DEBOUNCE_MS = 80;
+const DEBOUNCE_MS = 30;
 /** A save during a run older than this stops that run and starts a fresh one. */
 const ABORT_STUCK_RUN_MS = 3_000;
 
-/** Everything the screen shows, so that rendering is a plain function of it. */
-interface GuideView {
-  reports: Map<string, LessonReport>;
-  lessons: Lesson[];
-  current: Lesson | undefined;
-  /** A line or two above the lesson: a lesson just passed, a hint, the list. */
-  notice?: string;
-  running?: boolean;
-  /** How long the last run of the current lesson took, in milliseconds. */
-  lastRunMs?: number;
-}
-
-/** Room for the screen: `columns` matters because a long line wraps onto several rows. */
-interface ScreenSize {
-  rows: number;
-  columns: number;
-}
-
-/**
- * The whole screen as text, at most `size.rows` rows tall: when the failures do not fit (a small
- * terminal, a hint shown above them), the list is cut and says where to see all of it.
- */
-function renderStatus(view: GuideView, size: ScreenSize = { rows: 40, columns: Infinity }): string {
-  const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
-  const head = [paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ''];
-  if (view.notice) head.push(...view.notice.split('\n'), '');
-  const lesson = view.current;
-  if (!lesson) {
-    head.push(paint('green', 'Every lesson passes. Well done!'), 'Read any solution in solutions/, or reset a lesson with `npm run reset -- NN` to do it again.');
-    return head.join('\n');
-  }
-  head.push(
-    paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
-    `  read  ${relative(lesson.readme)}`,
-    `  edit  ${relative(lesson.exercise)}`,
-    `  try   npm run example -- ${lesson.number}`,
-    '',
-  );
-  const report = view.reports.get(lesson.id);
-  let body = [...(view.running ? [paint('dim', 'Running the tests…')] : []), ...(report ? describeReport(report) : [])];
-  const tail = view.lastRunMs === undefined ? [] : ['', paint('dim', `(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`)];
-  const rowsOf = (lines: string[]) => lines.reduce((sum, line) => sum + rowsTaken(line, size.columns), 0);
-  let room = size.rows - rowsOf(head) - rowsOf(tail) - 1;
-  if (rowsOf(body) > room) {
-    const kept: string[] = [];
-    for (const line of body) {
-      room -= rowsTaken(line, size.columns);
-      if (room < 0) break;
-      kept.push(line);
-    }
-    body = [...kept, paint('dim', `  … more with \`npm test -- ${lesson.number}\``)];
-  }
-  return [...head, ...body, ...tail].join('\n');
-}
-
-/** How many terminal rows a line fills, colour codes not counted. */
-function rowsTaken(line: string, columns: number): number {
-  const visible = line.replace(/\x1b\[[0-9;]*m/g, '').length;
-  return Math.max(1, Math.ceil(visible / columns));
-}
-
-function describeReport(report: LessonReport): string[] {
-  const { lesson, tests, errors, typeErrors } = report;
-  if (passed(report)) {
-    return [`${paint('green', `✓ All ${tests.length} tests pass.`)} Read the annotated solution: ${relative(lesson.solution)}`];
-  }
-  const out: string[] = [];
-  if (errors.length > 0) {
-    // When the suite cannot even load, test counts and compiler messages about it only mislead.
-    const missing = !fs.existsSync(lesson.exercise);
-    out.push(paint('red', missing ? `✗ ${relative(lesson.exercise)} is missing: \`npm run reset -- ${lesson.number}\` restores it.` : '✗ The tests could not run:'));
-    if (!missing) for (const error of errors) out.push(...indent(error));
-    return out;
-  }
-  if (typeErrors.length > 0) {
-    out.push(paint('red', `✗ TypeScript finds ${typeErrors.length} error(s) in ${relative(lesson.exercise)}`) + ' (fix these too):');
-    for (const error of typeErrors) out.push(...indent(error));
-    out.push('');
-  }
-  // Behaviour first: a type test's compiler message means more once the run-time tests pass.
-  const failing = tests
-    .filter((test) => test.state === 'failed')
-    .sort((a, b) => Number(isTypeTest(a.file)) - Number(isTypeTest(b.file)))
-    .map((test) => (isTypeTest(test.file) ? { ...test, name: `(type test) ${test.name}` } : test));
-  const ok = tests.filter((test) => test.state === 'passed').length;
-  out.push(failing.length > 0 ? `${ok} of ${tests.length} tests pass. To fix next:` : `All ${tests.length} tests pass.`);
-  for (const test of failing) out.push(...describeFailure(test).split('\n'));
-  return out;
-}
-
-function indent(text: string): string[] {
-  return text.split('\n').map((line) => `    ${line}`);
-}
-
-function isTypeTest(file: string): boolean {
-  return file.endsWith('.test-d.ts');
-}
-
-function isDone(view: GuideView, lesson: Lesson): boolean {
-  const report = view.reports.get(lesson.id);
-  return report !== undefined && passed(report);
-}
-
-function firstUnfinished(view: GuideView): Lesson | undefined {
-  return view.lessons.find((lesson) => !isDone(view, lesson));
-}
-
-function formatLessonList(view: GuideView): string {
-  const rows = view.lessons.map((lesson) => {
-    const mark = isDone(view, lesson) ? paint('green', '✓') : view.reports.has(lesson.id) ? paint('red', '✗') : ' ';
-    const here = lesson === view.current ? paint('cyan', ' ← you are here') : '';
-    return `  ${mark} ${lesson.id.padEnd(24)} ${lesson.title}${here}`;
-  });
-  return ['Lessons:', ...rows].join('\n');
-}
-
-/** Runs every suite once and returns the view: the starting point of both modes. */
-async function survey(runner: SuiteRunner): Promise<GuideView> {
+/** The view at start-up, from remembered verdicts only: no test runs before the first screen. */
+function openView(keys: VerdictKeys): GuideView {
   const lessons = listLessons();
-  const view: GuideView = { lessons, reports: new Map(), current: undefined };
-  for (const report of await runner.run(lessons)) view.reports.set(report.lesson.id, report);
-  view.current = firstUnfinished(view);
+  const view: GuideView = { lessons, reports: new Map(), stale: new Set(), rechecked: [], current: undefined };
+  for (const lesson of lessons) {
+    const verdict = lookUp(lesson, keys.of(lesson));
+    if (verdict) view.reports.set(lesson.id, toReport(lesson, verdict));
+    else view.stale.add(lesson.id);
+  }
+  view.rechecked = [...view.stale];
+  const remembered = lessons.find((lesson) => lesson.id === readState().current);
+  view.current = remembered ?? lessons.find((lesson) => !isDone(view, lesson));
   return view;
 }
 
 export async function runGuide(interactive: boolean): Promise<void> {
-  const runner = await SuiteRunner.open('lessons');
-  if (!interactive) {
-    try {
-      console.log(renderStatus(await survey(runner)));
-      console.log(`\n(No terminal here, so the guide printed the status once. Run \`npm start\` in a terminal to keep it open.)`);
-    } finally {
-      await runner.close();
-    }
-    return;
+  cleanUpAfterKilledRuns();
+  const keys = new VerdictKeys();
+  const view = openView(keys);
+  if (interactive) return new Guide(view, keys).start();
+
+  // No terminal: bring every verdict up to date, print the screen once, and stop.
+  const { runSuites } = await import('./run-suites.ts');
+  const stale = view.lessons.filter((lesson) => view.stale.has(lesson.id));
+  if (stale.length > 0) {
+    const reports = await runSuites('lessons', stale);
+    remember(reports, new Map(stale.map((lesson) => [lesson.id, keys.of(lesson)])));
+    for (const report of reports) view.reports.set(report.lesson.id, report);
+    view.stale.clear();
+    if (!view.current || isDone(view, view.current)) view.current = view.lessons.find((lesson) => !isDone(view, lesson));
   }
-  process.stdout.write("Checking where you are: running every lesson's tests once…\n");
-  await new Guide(runner, await survey(runner)).start();
+  console.log(renderScreen(view, { rows: Infinity, columns: Infinity }).slice(0, -2).join('\n'));
+  console.log(`\n(No terminal here, so the guide printed the status once. Run \`npm start\` in a terminal to keep it open.)`);
 }
 
 class Guide {
+  private runner: SuiteRunner | undefined;
   private watchers: fs.FSWatcher[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private runStarted = 0;
-  private aborted = false;
-  private rerunWanted = false;
+  private timers = new Map<string, NodeJS.Timeout>();
+  /** The lesson being run, whether it was saved (foreground) or is a background check. */
+  private running: { lesson: Lesson; foreground: boolean; aborted: boolean; startedAt: number } | undefined;
+  private queue: Lesson[] = [];
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly runner: SuiteRunner,
     private readonly view: GuideView,
+    private readonly keys: VerdictKeys,
   ) {}
 
   async start(): Promise<void> {
     process.stdin.setRawMode(true);
     process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (key: string) => void this.onKey(key));
+    process.stdin.on('data', (key: string) => this.onKey(key));
     process.stdout.on('resize', () => this.render());
-    this.watchEveryLesson();
+    this.watch();
     this.render();
+    // vitest loads after the first screen: the learner reads while it starts.
+    const { SuiteRunner } = await import('./run-suites.ts');
+    this.runner = await SuiteRunner.open('lessons');
+    // Stale lessons are checked one by one, the one on screen first; the one on screen is run
+    // even when its verdict is fresh, which also warms vitest up for the first save.
+    const current = this.view.current;
+    this.queue = this.view.lessons.filter((lesson) => this.view.stale.has(lesson.id) && lesson !== current);
+    if (current) this.queue.unshift(current);
+    void this.next();
     await new Promise<void>(() => {
       // Runs until the learner presses q; quit() exits the process.
     });
   }
 
   private render(): void {
-    const keys = paint('dim', '[h] hint  [l] list  [n] next lesson  [q] quit   — save the exercise to rerun its tests');
-    // Two rows stay free for the keys, so nothing scrolls off the top of a small terminal (no
-    // newline after the keys: on the last row it would scroll the screen by one).
-    const screen = renderStatus(this.view, { rows: (process.stdout.rows || 40) - 2, columns: process.stdout.columns || 80 });
-    process.stdout.write(`\x1b[2J\x1b[H${screen}\n\n${keys}`);
+    const size = { rows: process.stdout.rows || 24, columns: process.stdout.columns || 80 };
+    // No newline after the last row: on the bottom row it would scroll the screen by one.
+    process.stdout.write(`\x1b[2J\x1b[H${renderScreen(this.view, size).join('\n')}`);
   }
 
-  /** A save in any lesson's exercise reruns that lesson, and makes it the current one. */
-  private watchEveryLesson(): void {
+  /** A save in a lesson's exercise reruns that lesson and brings it on screen. */
+  private watch(): void {
     for (const lesson of this.view.lessons) {
       // Watch the folder, not the file: editors often save by writing a new file and renaming
       // it, which a watch on the old file would miss.
-      const watcher = fs.watch(lesson.dir, (_event, name) => {
-        if (name !== null && name !== 'exercise.ts') return;
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => (lesson === this.view.current ? void this.rerun() : this.goTo(lesson)), DEBOUNCE_MS);
-      });
-      this.watchers.push(watcher);
+      this.watchers.push(fs.watch(lesson.dir, (_event, name) => name === 'exercise.ts' && this.debounce(lesson.id, () => this.saved(lesson))));
+      const solutionDir = path.dirname(lesson.solution);
+      if (fs.existsSync(solutionDir)) {
+        this.watchers.push(fs.watch(solutionDir, (_event, name) => name === 'exercise.ts' && this.debounce(`solution ${lesson.id}`, () => this.savedSolution(lesson))));
+      }
     }
   }
 
-  private async rerun(): Promise<void> {
-    const lesson = this.view.current;
-    if (!lesson) return;
-    if (this.running) {
-      this.rerunWanted = true;
-      // A run this long is most likely stuck in an endless loop, which this save may have fixed.
-      if (performance.now() - this.runStarted > ABORT_STUCK_RUN_MS) {
-        this.aborted = true;
-        this.runner.abort();
-      }
-      return;
-    }
-    this.running = true;
-    this.view.running = true;
-    this.runStarted = performance.now();
+  private debounce(id: string, then: () => void): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.set(id, setTimeout(then, DEBOUNCE_MS));
+  }
+
+  private saved(lesson: Lesson): void {
+    if (lesson !== this.view.current) this.goTo(lesson);
+    this.view.stale.add(lesson.id);
+    this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
+    // The screen answers the save at once, even while an earlier run is being stopped.
+    this.view.run ??= { startedAt: performance.now() };
     this.render();
+    const running = this.running;
+    if (running && (!running.foreground || performance.now() - running.startedAt > ABORT_STUCK_RUN_MS)) {
+      // A background check can wait; a run this long is most likely stuck, which this save may fix.
+      running.aborted = true;
+      if (running.lesson !== lesson) this.queue.push(running.lesson);
+      this.runner?.abort();
+    }
+    void this.next();
+  }
+
+  private savedSolution(lesson: Lesson): void {
+    this.view.notice = {
+      lesson: this.view.current?.id,
+      text: `You saved ${relative(lesson.solution)}: that is the annotated answer. Your exercise is ${relative(lesson.exercise)}.`,
+    };
+    this.render();
+  }
+
+  /** Runs the next lesson in the queue, one run at a time. */
+  private async next(): Promise<void> {
+    const runner = this.runner;
+    const lesson = this.queue.shift();
+    if (!runner || this.running || !lesson) return;
+    const onScreen = () => lesson === this.view.current && this.view.stale.has(lesson.id);
+    // Foreground: the learner waits for this verdict. Background: a check a save may interrupt.
+    const foreground = onScreen();
+    const startedAt = performance.now();
+    const running = { lesson, foreground, aborted: false, startedAt };
+    this.running = running;
+    // A lesson passes "now" only if it did not before this run (a remembered pass does not count twice).
+    const before = this.view.reports.get(lesson.id);
+    const wasDone = before !== undefined && passed(before);
+    const key = this.keys.of(lesson);
+    if (foreground) this.startTicker();
+    let report: LessonReport | undefined;
     try {
-      const passedBefore = isDone(this.view, lesson);
-      const [report] = await this.runner.run([lesson]);
-      if (!this.aborted) {
-        this.view.lastRunMs = performance.now() - this.runStarted;
-        this.view.reports.set(lesson.id, report!);
-        if (passed(report!) && !passedBefore) this.moveOn(lesson);
-      }
+      [report] = await runner.run([lesson], {
+        testStarted: (name) => {
+          if (this.view.run) this.view.run.test = name;
+        },
+        runtimeDone: ([partial]) => {
+          if (!onScreen() || running.aborted || !partial) return;
+          this.view.reports.set(lesson.id, partial);
+          this.view.run = { ...this.view.run!, typesPending: true };
+          this.render();
+        },
+      });
     } finally {
-      this.running = false;
-      this.view.running = false;
-      this.aborted = false;
+      this.running = undefined;
+      clearInterval(this.ticker);
+      // Saved again during the run: "Running" stays on screen until the next run's verdict.
+      if (lesson === this.view.current && !this.queue.includes(lesson)) this.view.run = undefined;
+    }
+    if (!running.aborted && report) {
+      remember([report], new Map([[lesson.id, key]]));
+      this.view.reports.set(lesson.id, report);
+      this.view.stale.delete(lesson.id);
+      if (lesson === this.view.current) this.view.lastRunMs = performance.now() - startedAt;
+      if (this.queue.includes(lesson)) this.view.stale.add(lesson.id); // saved again meanwhile
+      const nowDone = isDone(this.view, lesson);
+      if (this.view.notice?.passed === lesson.id && !nowDone) this.view.notice = undefined;
+      if (nowDone && !wasDone && lesson === this.view.current && foreground) this.moveOn(lesson);
     }
     this.render();
-    if (this.rerunWanted) {
-      this.rerunWanted = false;
-      await this.rerun();
-    }
+    void this.next();
   }
 
-  /** A lesson just passed: say so, point to its solution, go to the next unfinished one. */
+  private startTicker(): void {
+    this.view.run = { startedAt: this.view.run?.startedAt ?? performance.now() };
+    this.render();
+    // The elapsed count appears after 2 s; a run that long deserves to show it is alive.
+    this.ticker = setInterval(() => this.render(), 1_000);
+  }
+
+  /** A lesson just passed: say so on the next lesson's screen and go there. */
   private moveOn(lesson: Lesson): void {
-    this.view.notice = `${paint('green', `✓ Lesson ${lesson.number} passes!`)} Read the annotated solution: ${relative(lesson.solution)}`;
-    const next = firstUnfinished(this.view);
-    if (next !== lesson) this.goTo(next);
+    const next = lessonAfterPass(this.view, lesson);
+    const banner = `${paint('green', `✓ Lesson ${lesson.number} passes!`)} Read the annotated solution: ${relative(lesson.solution)}`;
+    this.goTo(next);
+    this.view.notice = { lesson: next?.id, passed: lesson.id, text: banner };
   }
 
   private goTo(lesson: Lesson | undefined): void {
+    if (lesson === this.view.current && lesson !== undefined) return;
     this.view.current = lesson;
-    if (lesson) void this.rerun();
+    this.view.notice = undefined;
+    this.view.lastRunMs = undefined;
+    if (lesson) updateState((state) => (state.current = lesson.id));
+    if (lesson && this.view.stale.has(lesson.id)) {
+      this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
+      void this.next();
+    }
   }
 
-  private async onKey(key: string): Promise<void> {
-    const lesson = this.view.current;
-    switch (key) {
-      case 'q':
-      case '\u0003': // Ctrl-C arrives as a key in raw mode
-        return this.quit();
-      case 'h':
-        this.view.notice = lesson ? this.hintFor(lesson) : undefined;
-        break;
-      case 'l':
-        this.view.notice = formatLessonList(this.view);
-        break;
-      case 'n': {
-        const at = lesson ? this.view.lessons.indexOf(lesson) : -1;
-        this.view.notice = undefined;
-        this.goTo(this.view.lessons[(at + 1) % this.view.lessons.length]);
-        break;
-      }
-      default:
-        return;
-    }
+  private onKey(key: string): void {
+    const action = applyKey(this.view, key);
+    if (action.kind === 'quit') return this.quit();
+    if (action.kind === 'hint') this.view.notice = { lesson: action.lesson.id, text: this.hintFor(action.lesson) };
+    if (action.kind === 'go') this.goTo(action.lesson);
     this.render();
   }
 
   private hintFor(lesson: Lesson): string {
+    const report = this.view.reports.get(lesson.id);
     try {
-      return formatHint(lesson, nextHint(lesson), 'press h');
+      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report.tests) : undefined), 'press h');
     } catch (error) {
       return (error as Error).message;
     }
   }
 
-  private async quit(): Promise<void> {
+  private quit(): void {
     for (const watcher of this.watchers) watcher.close();
-    clearTimeout(this.timer);
     process.stdin.setRawMode(false);
-    // A run stuck in an endless loop would keep close() waiting for ever.
-    if (this.running) this.runner.abort();
-    await Promise.race([this.runner.close(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
-    process.stdout.write('\nBye! `npm start` picks up where you left off.\n');
+    // Stop any run at once (a test stuck in a loop would otherwise hold the exit), then leave.
+    this.runner?.stopNow();
+    process.stdout.write('\x1b[2J\x1b[H\nBye! `npm start` opens where you left off.\n');
     process.exit(0);
   }
 }

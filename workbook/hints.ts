@@ -1,49 +1,84 @@
 /**
- * `npm run hint -- NN`: one more hint each time, from a nudge to nearly the answer.
+ * `npm run hint` and the guide's h: one more hint each time, from a nudge to nearly the answer.
+ * Hints written per TODO (`## TODO 3, hint 1`) are given for the TODO the learner is on, so a
+ * hint never gives away another TODO; plain `## Hint N` sections are given in order.
  */
 import fs from 'node:fs';
-import { relative, type Lesson } from './lessons.ts';
 import { paint } from './format.ts';
-import { readState, writeState } from './state.ts';
+import { relative, type Lesson } from './lessons.ts';
+import { readState, updateState } from './state.ts';
 import { ROOT } from './target.ts';
 
-/** The `## Hint N` sections of a hints.md, in order, without their headings. */
-export function parseHints(markdown: string): string[] {
-  return markdown
-    .split(/^## +Hint\b.*$/im)
-    .slice(1)
-    .map((section) => section.trim())
-    .filter((section) => section !== '');
+export interface HintSection {
+  /** The TODO the hint is for, when the heading names one. */
+  todo?: number;
+  text: string;
+}
+
+const HEADING = /^## +(?:TODO (\d+), *hint \d+|Hint\b.*)$/gim;
+
+/** The hint sections of a hints.md, in order, without their headings. */
+export function parseHints(markdown: string): HintSection[] {
+  const sections: HintSection[] = [];
+  const headings = [...markdown.matchAll(HEADING)];
+  headings.forEach((heading, index) => {
+    const end = headings[index + 1]?.index ?? markdown.length;
+    const text = markdown.slice(heading.index + heading[0].length, end).trim();
+    if (text !== '') sections.push({ ...(heading[1] ? { todo: Number(heading[1]) } : {}), text });
+  });
+  return sections;
 }
 
 export interface ShownHint {
-  /** 1-based position of the hint shown. */
+  /** 1-based position of the hint shown, among the hints of its TODO (or of the lesson). */
   number: number;
   total: number;
   text: string;
+  /** The TODO these hints are for, if they are written per TODO. */
+  todo?: number;
   /** True when every hint had been shown before, and the last one is shown again. */
   repeated: boolean;
 }
 
-/** Shows the next hint of a lesson and remembers that it was shown. */
-export function nextHint(lesson: Lesson, root = ROOT): ShownHint {
-  const hints = fs.existsSync(lesson.hints) ? parseHints(fs.readFileSync(lesson.hints, 'utf8')) : [];
-  if (hints.length === 0) throw new Error(`Lesson ${lesson.id} has no hints (${relative(lesson.hints, root)}).`);
-  const state = readState(root);
-  const shown = state.hintsShown[lesson.id] ?? 0;
+/**
+ * Shows the next hint and remembers that it was shown. With `todo` (the first TODO whose tests
+ * fail), hints written for that TODO come first; without it, or when it has none, all in order.
+ */
+export function nextHint(lesson: Lesson, todo?: number, root = ROOT): ShownHint {
+  const all = fs.existsSync(lesson.hints) ? parseHints(fs.readFileSync(lesson.hints, 'utf8')) : [];
+  if (all.length === 0) throw new Error(`Lesson ${lesson.id} has no hints (${relative(lesson.hints, root)}).`);
+  const forTodo = todo === undefined ? [] : all.filter((hint) => hint.todo === todo);
+  const hints = forTodo.length > 0 ? forTodo : all;
+  const counter = forTodo.length > 0 ? `${lesson.id}:TODO ${todo}` : lesson.id;
+  const shown = readState(root).hintsShown[counter] ?? 0;
   const index = Math.min(shown, hints.length - 1);
-  state.hintsShown[lesson.id] = index + 1;
-  writeState(state, root);
-  return { number: index + 1, total: hints.length, text: hints[index]!, repeated: shown >= hints.length };
+  updateState((state) => (state.hintsShown[counter] = index + 1), root);
+  return {
+    number: index + 1,
+    total: hints.length,
+    text: hints[index]!.text,
+    ...(forTodo.length > 0 ? { todo } : {}),
+    repeated: shown >= hints.length,
+  };
+}
+
+/** Forgets which hints of a lesson were shown (reset starts them over). */
+export function forgetHints(lesson: Lesson, root = ROOT): void {
+  updateState((state) => {
+    for (const counter of Object.keys(state.hintsShown)) {
+      if (counter === lesson.id || counter.startsWith(`${lesson.id}:`)) delete state.hintsShown[counter];
+    }
+  }, root);
 }
 
 /** A hint with its number; `nextOne` says how to get the next (a command, or a key in the guide). */
 export function formatHint(lesson: Lesson, hint: ShownHint, nextOne = `npm run hint -- ${lesson.number}`, root = ROOT): string {
-  const heading = paint('cyan', `Hint ${hint.number} of ${hint.total} — lesson ${lesson.id}`);
+  const which = hint.todo === undefined ? '' : ` for TODO ${hint.todo}`;
+  const heading = paint('cyan', `Hint ${hint.number} of ${hint.total}${which} — lesson ${lesson.id}`);
   const after =
     hint.number < hint.total
       ? paint('dim', `(${nextOne} for the next one; all of them are in ${relative(lesson.hints, root)})`)
-      : paint('dim', `That was the last hint. When the tests pass, compare with ${relative(lesson.solution, root)}.`);
+      : paint('dim', `That was the last hint${which}. When the tests pass, compare with ${relative(lesson.solution, root)}.`);
   const again = hint.repeated ? `${paint('dim', '(every hint has been shown; here is the last one again)')}\n` : '';
   return `${heading}\n${again}\n${hint.text}\n\n${after}`;
 }

@@ -1,9 +1,40 @@
 /**
- * `npm run progress`: every lesson, done or not, from a fresh run of every suite.
+ * `npm run progress`: every lesson, done or not. Remembered verdicts are used as they are; lessons
+ * changed since are run again (all of them with --fresh), one tick per lesson as they finish.
  */
-import { relative } from './lessons.ts';
 import { paint, progressBar } from './format.ts';
-import { passed, type LessonReport } from './run-suites.ts';
+import { relative, type Lesson } from './lessons.ts';
+import { passed, type LessonReport } from './outcome.ts';
+import { ROOT } from './target.ts';
+import { lookUp, remember, toReport, VerdictKeys } from './verdicts.ts';
+
+export async function runProgress(lessons: Lesson[], fresh: boolean, root = ROOT): Promise<string> {
+  const keys = new VerdictKeys(root);
+  const reports = new Map<string, LessonReport>();
+  const stale: Lesson[] = [];
+  for (const lesson of lessons) {
+    const verdict = fresh ? undefined : lookUp(lesson, keys.of(lesson), root);
+    if (verdict) reports.set(lesson.id, toReport(lesson, verdict));
+    else stale.push(lesson);
+  }
+  if (stale.length > 0) {
+    const { SuiteRunner } = await import('./run-suites.ts');
+    process.stdout.write(paint('dim', `Checking ${stale.length === lessons.length ? 'every lesson' : stale.map((lesson) => lesson.number).join(', ')}:`));
+    const runner = await SuiteRunner.open('lessons', root);
+    try {
+      for (const lesson of stale) {
+        const [report] = await runner.run([lesson]);
+        remember([report!], new Map([[lesson.id, keys.of(lesson)]]), root);
+        reports.set(lesson.id, report!);
+        process.stdout.write(` ${lesson.number} ${passed(report!) ? paint('green', '✓') : paint('red', '✗')}`);
+      }
+    } finally {
+      process.stdout.write('\n\n');
+      await runner.close();
+    }
+  }
+  return formatProgress(lessons.map((lesson) => reports.get(lesson.id)!));
+}
 
 export function formatProgress(reports: LessonReport[]): string {
   const done = reports.filter(passed).length;
@@ -19,5 +50,5 @@ export function formatProgress(reports: LessonReport[]): string {
   const footer = next
     ? `Next: ${next.lesson.id} — edit ${relative(next.lesson.exercise)}, then \`npm test -- ${next.lesson.number}\` (or \`npm start\`).`
     : paint('green', 'Every lesson passes. Well done!');
-  return [progressBar(done, reports.length), '', ...rows, '', footer].join('\n');
+  return [progressBar(done, reports.length), '', ...rows, '', footer, paint('dim', '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)')].join('\n');
 }

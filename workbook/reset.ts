@@ -5,12 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { relative, type Lesson } from './lessons.ts';
 import { readStarts } from './starts.ts';
-import { readState, stateDir, writeState } from './state.ts';
+import { forgetHints } from './hints.ts';
+import { stateDir } from './state.ts';
 import { ROOT } from './target.ts';
 
 export interface ResetResult {
   /** Where the learner's file was copied before it was replaced; undefined when nothing changed. */
   backup?: string;
+  /** The exercise did not exist: it was written from its start. */
+  restored?: boolean;
 }
 
 /** Backs the exercise up into .workbook/backups/, then writes its starting content. */
@@ -29,12 +32,11 @@ export function resetExercise(lesson: Lesson, root = ROOT, now = new Date()): Re
   if (current !== undefined) {
     backup = writeBackup(path.join(stateDir(root), 'backups'), lesson.id, now, current);
   }
+  fs.mkdirSync(path.dirname(lesson.exercise), { recursive: true });
   fs.writeFileSync(lesson.exercise, start);
   // Starting over starts the hints over too.
-  const state = readState(root);
-  delete state.hintsShown[lesson.id];
-  writeState(state, root);
-  return backup === undefined ? {} : { backup };
+  forgetHints(lesson, root);
+  return backup === undefined ? { restored: true } : { backup };
 }
 
 /** Writes the backup under a name no other backup has; 'wx' makes sure nothing is overwritten. */
@@ -54,6 +56,7 @@ function writeBackup(dir: string, id: string, now: Date, content: string): strin
 
 export function formatReset(lesson: Lesson, result: ResetResult, root = ROOT): string {
   const file = relative(lesson.exercise, root);
+  if (result.restored) return `${file} was missing; it is back at its start (hints start over too).`;
   if (result.backup === undefined) return `${file} is already at its start; nothing was changed.`;
   const backup = relative(result.backup, root);
   return `Your work is saved in ${backup}\n${file} is back at its start (hints start over too).\nTo undo: cp ${backup} ${file}`;

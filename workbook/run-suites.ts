@@ -1,53 +1,38 @@
 /**
  * Runs lesson suites through vitest's Node API and reports each test's outcome, so the guide,
- * `progress` and `check` can say which tests pass without parsing vitest's printed output.
- * Each run also type-checks the exercises (compile.ts) and is stopped if it never ends.
+ * `npm test`, `progress` and `check` can say which tests pass without parsing vitest's printed
+ * output. Each run also type-checks the exercises (compile.ts) and is stopped if it stops moving.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
-import type { TestModule, Vitest } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { typeErrors } from './compile.ts';
 import type { Lesson } from './lessons.ts';
+import type { LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 
-export interface TestOutcome {
-  /** The suite file, relative to the workbook, e.g. tests/01-models.test.ts */
-  file: string;
-  /** The describe blocks and test name, joined with " > ". */
-  name: string;
-  state: 'passed' | 'failed' | 'skipped';
-  /** The first error's message, for a failed test. */
-  message?: string;
-}
+/**
+ * A run in which nothing moves (no test starts or ends) for this long is stuck: vitest's own
+ * timeouts (15 s a test or hook) cannot fire inside a synchronous endless loop.
+ */
+export const STALL_LIMIT_MS = 20_000;
 
-export interface LessonReport {
-  lesson: Lesson;
-  tests: TestOutcome[];
-  /** Errors outside any test: a suite that cannot load (a syntax error in the exercise, say). */
-  errors: string[];
-  /** What tsc finds wrong in the exercise: the tests may pass while the types do not. */
-  typeErrors: string[];
-}
+/** The test workers' heap: a loop that keeps adding to an array stops here, not at gigabytes. */
+export const WORKER_HEAP_MB = 768;
 
-/** A lesson passes when it has tests, none failed, it compiles and nothing broke outside the tests. */
-export function passed(report: LessonReport): boolean {
-  return (
-    report.errors.length === 0 &&
-    report.typeErrors.length === 0 &&
-    report.tests.length > 0 &&
-    report.tests.every((test) => test.state !== 'failed')
-  );
+/** What a run tells while it goes: the guide shows the run-time results before the type checks end. */
+export interface RunListener {
+  testStarted?(name: string): void;
+  /** The run-time tests (every *.test.ts) of the run have finished; type checks may still run. */
+  runtimeDone?(reports: LessonReport[]): void;
 }
-
-/** Longer than any honest run: vitest's own timeouts (15 s a test or hook) fire well before. */
-export const RUN_LIMIT_MS = 45_000;
 
 /**
- * Stops vitest's workers (and tsc), the only way to end a test stuck in an endless loop: a
- * synchronous loop never lets vitest's timeouts fire. The run then ends with an error and the
- * instance can run again. Uses pgrep (Linux, macOS); where it is missing, nothing is stopped.
+ * Stops vitest's workers (and tsc), the only way to end a test stuck in an endless loop. The run
+ * then ends with an error and the instance can run again. Uses pgrep (Linux, macOS); where it is
+ * missing, nothing is stopped.
  */
 export function stopChildProcesses(): void {
   let pids: string[];
@@ -75,56 +60,139 @@ export function suiteFilter(lesson: Lesson): string {
  * paying vitest's start-up again.
  */
 export class SuiteRunner {
+  private listener: RunListener = {};
+  private lastMove = 0;
+  private runningTest: string | undefined;
+  private modules: TestModule[] = [];
+  private afterModule: () => void = () => {};
+  /** A test file reached a worker in this run: killing the workers now ends the run cleanly. */
+  private started = false;
+  private abortWhenStarted = false;
+
+  private vitest: Vitest | undefined;
+
   private constructor(
-    private readonly vitest: Vitest,
     private readonly target: Target,
     private readonly root: string,
+    private readonly stallLimitMs: number,
   ) {}
 
   /** Opens vitest on a workbook (this one unless the runner's tests pass a copy). */
-  static async open(target: Target, root = ROOT): Promise<SuiteRunner> {
+  static async open(target: Target, root = ROOT, stallLimitMs = STALL_LIMIT_MS): Promise<SuiteRunner> {
+    const runner = new SuiteRunner(target, root, stallLimitMs);
     // vitest.config.ts reads the switch when it loads, which happens inside createVitest.
     process.env[TARGET_VARIABLE] = target;
-    // Results are read from the returned modules; vitest's own printing (a banner about type
+    // Results are read from the reporter below; vitest's own printing (a banner about type
     // testing being experimental, among others) would only clutter the guide and the check.
     const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const vitest = await createVitest(
+    const reporter: Reporter = {
+      onTestModuleQueued: () => runner.moved(undefined, true),
+      onTestModuleStart: () => runner.moved(),
+      onTestCaseReady: (test) => {
+        // Type tests are reported as tsc finishes, all at once: they are never what is stuck.
+        if (test.module.moduleId.endsWith('.test-d.ts')) return runner.moved();
+        runner.moved(test.fullName);
+        runner.listener.testStarted?.(test.fullName);
+      },
+      onTestCaseResult: (test) => {
+        if (runner.runningTest === test.fullName) runner.runningTest = undefined;
+        runner.moved();
+      },
+      onTestModuleEnd: (module) => {
+        runner.moved();
+        runner.modules.push(module);
+        runner.afterModule();
+      },
+    };
+    runner.vitest = await createVitest(
       'test',
-      { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [{}] },
+      {
+        root,
+        config: path.join(root, 'vitest.config.ts'),
+        watch: false,
+        reporters: [reporter],
+        pool: 'forks',
+        execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
+      },
       {},
       { stdout: quiet, stderr: quiet },
     );
-    return new SuiteRunner(vitest, target, root);
+    return runner;
   }
 
-  async run(lessons: Lesson[]): Promise<LessonReport[]> {
-    for (const lesson of lessons) this.vitest.invalidateFile(lesson.exercise);
+  private moved(test?: string, queued = false): void {
+    this.lastMove = performance.now();
+    if (test !== undefined) this.runningTest = test;
+    if (queued && !this.started) {
+      this.started = true;
+      if (this.abortWhenStarted) this.abort();
+    }
+  }
+
+  async run(lessons: Lesson[], listener: RunListener = {}): Promise<LessonReport[]> {
+    const vitest = this.vitest!;
+    this.listener = listener;
+    this.modules = [];
+    this.runningTest = undefined;
+    this.started = false;
+    this.abortWhenStarted = false;
+    for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
-    const specifications = await this.vitest.globTestSpecifications(lessons.map(suiteFilter));
-    let timedOut = false;
-    const watchdog = setTimeout(() => {
-      timedOut = true;
+    const specifications = await vitest.globTestSpecifications(lessons.map(suiteFilter));
+    const runtimeFiles = specifications.filter((spec) => !spec.moduleId.endsWith('.test-d.ts')).length;
+
+    let stalledIn: string | undefined;
+    let stalled = false;
+    this.moved();
+    const watchdog = setInterval(() => {
+      // Before a worker has its first file, vitest's own start-up timeout applies.
+      if (!this.started || performance.now() - this.lastMove < this.stallLimitMs) return;
+      stalled = true;
+      stalledIn = this.runningTest;
       stopChildProcesses();
-    }, RUN_LIMIT_MS);
+    }, 500);
+    let toldRuntime = false;
+    const tellRuntime = () => {
+      if (toldRuntime || !listener.runtimeDone) return;
+      const done = this.modules.filter((module) => !module.moduleId.endsWith('.test-d.ts'));
+      if (done.length < runtimeFiles) return;
+      toldRuntime = true;
+      listener.runtimeDone(lessons.map((lesson) => reportFor(lesson, done, this.root)));
+    };
+    this.afterModule = tellRuntime;
+
     const [{ testModules, unhandledErrors }, compileErrors] = await Promise.all([
-      this.vitest.runTestSpecifications(specifications, true).finally(() => clearTimeout(watchdog)),
+      vitest.runTestSpecifications(specifications, true).finally(() => {
+        clearInterval(watchdog);
+      }),
       typeErrors(this.target, lessons, this.root),
     ]);
     const reports = lessons.map((lesson) => reportFor(lesson, testModules, this.root));
+    // A worker stuck in a loop cannot send the news that its test started; the stuck test is
+    // then the first one that never ended (a file's tests run one after another).
+    stalledIn ??= firstUnfinished(testModules);
     for (const report of reports) {
       // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
-      report.errors.push(...unhandledErrors.map(describeError));
-      if (timedOut) {
-        report.errors.unshift(`The tests did not finish within ${RUN_LIMIT_MS / 1000} s and were stopped: is there an endless loop in the exercise?`);
+      report.errors.push(...unhandledErrors.map((error) => describeCrash(error, this.runningTest ?? firstUnfinished(testModules))));
+      if (stalled) {
+        const where = stalledIn ? ` while running "${stalledIn}"` : '';
+        report.errors.unshift(`The tests were stopped after ${this.stallLimitMs / 1000} s without progress${where}: is there an endless loop in the exercise?`);
       }
       report.typeErrors.push(...(compileErrors.get(report.lesson.id) ?? []));
     }
+    this.listener = {};
+    this.afterModule = () => {};
     return reports;
   }
 
-  /** Ends the current run at once (its report then carries an error); for a run that is stuck. */
+  /**
+   * Ends the current run (its report then carries an error): for a run that is stuck, or one a
+   * save made useless. A worker killed while it starts would hold vitest for a minute, so a run
+   * that has not reached its workers yet is stopped as soon as it does.
+   */
   abort(): void {
-    stopChildProcesses();
+    if (this.started) stopChildProcesses();
+    else this.abortWhenStarted = true;
   }
 
   /**
@@ -134,23 +202,28 @@ export class SuiteRunner {
    * exact version; workbook/test/run-suites.test.ts fails if this stops working.
    */
   private async forgetTypeResults(): Promise<void> {
-    for (const project of this.vitest.projects) {
+    for (const project of this.vitest!.projects) {
       const internal = project as unknown as { typechecker?: { stop(): Promise<void> } };
       await internal.typechecker?.stop();
       internal.typechecker = undefined;
     }
   }
 
+  /** Kills every worker and tsc now, started or not: for leaving the process. */
+  stopNow(): void {
+    stopChildProcesses();
+  }
+
   close(): Promise<void> {
-    return this.vitest.close();
+    return this.vitest!.close();
   }
 }
 
 /** Runs the given lessons' suites once against the target. */
-export async function runSuites(target: Target, lessons: Lesson[]): Promise<LessonReport[]> {
+export async function runSuites(target: Target, lessons: Lesson[], listener?: RunListener): Promise<LessonReport[]> {
   const runner = await SuiteRunner.open(target);
   try {
-    return await runner.run(lessons);
+    return await runner.run(lessons, listener);
   } finally {
     await runner.close();
   }
@@ -171,6 +244,22 @@ function reportFor(lesson: Lesson, modules: TestModule[], root: string): LessonR
     }
   }
   return report;
+}
+
+function firstUnfinished(modules: TestModule[]): string | undefined {
+  for (const module of modules) {
+    if (module.moduleId.endsWith('.test-d.ts')) continue;
+    for (const test of module.children.allTests()) if (test.result().state === 'pending') return test.fullName;
+  }
+  return undefined;
+}
+
+/** A worker that died (most often: out of memory in a loop that never ends) says so in words. */
+function describeCrash(error: unknown, runningTest: string | undefined): string {
+  const text = describeError(error);
+  if (!/exited unexpectedly|emitted error|heap out of memory|Channel closed/i.test(text)) return text;
+  const where = runningTest ? ` while running "${runningTest}"` : '';
+  return `The test process stopped${where}. It may have run out of its ${WORKER_HEAP_MB} MB of memory: is there a loop that keeps adding to a list? (${text.split('\n')[0]})`;
 }
 
 function describeError(error: unknown): string {

@@ -1,56 +1,43 @@
 /**
- * `npm test` (every lesson) and `npm test -- NN [NN …]` (some): vitest's own output, against the
- * learner's files unless WORKBOOK_TARGET=solutions, then what tsc finds wrong in the exercises.
+ * `npm test` (every lesson) and `npm test -- NN [NN …]` (some): each lesson's verdict and every
+ * failing test's message, in the same words as the guide, against the learner's files unless
+ * WORKBOOK_TARGET=solutions. The verdicts are remembered, so the guide opens with them.
  */
-import path from 'node:path';
-import { Writable } from 'node:stream';
-import { startVitest } from 'vitest/node';
-import { exerciseFile, typeErrors } from './compile.ts';
-import { paint } from './format.ts';
-import { listLessons, relative, type Lesson } from './lessons.ts';
-import { RUN_LIMIT_MS, stopChildProcesses, suiteFilter } from './run-suites.ts';
-import { currentTarget, ROOT } from './target.ts';
-
-/**
- * vitest's error stream less its banner that type testing is experimental: the banner asks to pin
- * vitest's version, which package.json does, and a learner can do nothing about it.
- */
-const withoutTypeTestingBanner = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    if (!chunk.toString().includes('Testing types with tsc')) process.stderr.write(chunk);
-    done();
-  },
-});
+import { paint, wrapLine } from './format.ts';
+import { listLessons, type Lesson } from './lessons.ts';
+import { describeReport } from './report.ts';
+import { runSuites } from './run-suites.ts';
+import { currentTarget } from './target.ts';
+import { remember, VerdictKeys } from './verdicts.ts';
 
 /** Runs the suites of the given lessons (all when none are given); resolves to the exit code. */
 export async function runTests(chosen: Lesson[]): Promise<number> {
   const target = currentTarget();
   const lessons = chosen.length > 0 ? chosen : listLessons();
-  const watchdog = setTimeout(() => {
-    console.error(paint('red', `\nThe tests did not finish within ${RUN_LIMIT_MS / 1000} s: is there an endless loop in an exercise? Stopped.`));
-    stopChildProcesses();
-    process.exit(1);
-  }, RUN_LIMIT_MS);
-  const [vitest, compileErrors] = await Promise.all([
-    startVitest(
-      'test',
-      chosen.map(suiteFilter),
-      { root: ROOT, config: path.join(ROOT, 'vitest.config.ts'), watch: false },
-      {},
-      { stderr: withoutTypeTestingBanner },
-    ),
-    typeErrors(target, lessons),
-  ]);
-  clearTimeout(watchdog);
-  await vitest.close();
+  const keys = new VerdictKeys();
+  const keyed = new Map(lessons.map((lesson) => [lesson.id, keys.of(lesson)]));
+  process.stdout.write(paint('dim', `Running the tests of ${lessons.length === 1 ? `lesson ${lessons[0]!.number}` : `${lessons.length} lessons`} (${target})…\n`));
+  const started = performance.now();
+  const reports = await runSuites(target, lessons);
+  if (target === 'lessons') remember(reports, keyed);
 
-  for (const lesson of lessons) {
-    const errors = compileErrors.get(lesson.id);
-    if (!errors) continue;
-    const file = relative(exerciseFile(lesson, target));
-    console.log(paint('red', `\n✗ TypeScript finds ${errors.length} error(s) in ${file}`) + ' (the tests run without types, so fix these too):');
-    for (const error of errors) console.log(`  ${error.replaceAll('\n', '\n  ')}`);
+  const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
+  const print = (line: string) => console.log(wrapLine(line, columns).join('\n'));
+  let passing = 0;
+  for (const report of reports) {
+    const text = describeReport(report, { messageLines: Infinity });
+    if (text.passed) passing += 1;
+    print('');
+    print(paint('bold', `Lesson ${report.lesson.number} — ${report.lesson.title}`));
+    for (const line of text.status) print(line);
+    for (const [index, block] of text.failures.entries()) {
+      if (index === 1 && text.compile.length > 0) for (const line of text.compile) print(line);
+      for (const line of block) print(line);
+    }
+    if (text.failures.length <= 1) for (const line of text.compile) print(line);
   }
-  const failed = vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0;
-  return failed || compileErrors.size > 0 || process.exitCode ? 1 : 0;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  print('');
+  print(`${passing === reports.length ? paint('green', '✓') : paint('red', '✗')} ${passing} of ${reports.length} lesson(s) pass (${seconds} s).`);
+  return passing === reports.length ? 0 : 1;
 }

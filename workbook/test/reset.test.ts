@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { nextHint } from '../hints.ts';
 import { findLesson, listLessons } from '../lessons.ts';
-import { resetExercise } from '../reset.ts';
+import { formatReset, resetExercise } from '../reset.ts';
 import { startsFile } from '../starts.ts';
 import { START, useWorkbook } from './fixture.ts';
 
@@ -32,16 +32,25 @@ describe('reset', () => {
 
   test('starts the lesson\'s hints over', () => {
     const lesson = findLesson('01', listLessons(workbook()));
-    nextHint(lesson, workbook());
-    nextHint(lesson, workbook());
+    nextHint(lesson, undefined, workbook());
+    nextHint(lesson, undefined, workbook());
     fs.writeFileSync(lesson.exercise, 'my work');
     resetExercise(lesson, workbook());
-    expect(nextHint(lesson, workbook()).number).toBe(1);
+    expect(nextHint(lesson, undefined, workbook()).number).toBe(1);
   });
 
   test('changes nothing and makes no backup when the file is at its start', () => {
     const lesson = findLesson('01', listLessons(workbook()));
     expect(resetExercise(lesson, workbook())).toEqual({});
+    expect(fs.readFileSync(lesson.exercise, 'utf8')).toBe(START);
+  });
+
+  test('says it restored an exercise that was deleted', () => {
+    const lesson = findLesson('01', listLessons(workbook()));
+    fs.rmSync(lesson.exercise);
+    const result = resetExercise(lesson, workbook());
+    expect(result.restored).toBe(true);
+    expect(formatReset(lesson, result, workbook())).toMatch(/was missing/);
     expect(fs.readFileSync(lesson.exercise, 'utf8')).toBe(START);
   });
 

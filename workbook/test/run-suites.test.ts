@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { listLessons } from '../lessons.ts';
-import { passed, SuiteRunner } from '../run-suites.ts';
+import { passed } from '../outcome.ts';
+import { runProgress } from '../progress.ts';
+import { SuiteRunner } from '../run-suites.ts';
 import { ROOT } from '../target.ts';
 
 const STUB = `export type Pair = unknown; // TODO 1
@@ -86,14 +88,69 @@ describe('SuiteRunner', () => {
   test('abort() ends a run stuck in an endless loop, and the next run works', async () => {
     const lessons = listLessons(root);
     fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
-    const stuck = runner.run(lessons);
-    setTimeout(() => runner.abort(), 1_500);
+    let asked = false;
+    const abortOnce = () => {
+      if (!asked) setTimeout(() => runner.abort(), 300);
+      asked = true;
+    };
+    const stuck = runner.run(lessons, { testStarted: abortOnce });
     const [report] = await stuck;
     expect(report!.errors.length, 'the stopped run reports an error').toBeGreaterThan(0);
     fs.writeFileSync(lessons[0]!.exercise, SOLVED);
     const [next] = await runner.run(lessons);
     fs.writeFileSync(lessons[0]!.exercise, STUB);
     expect(passed(next!)).toBe(true);
+  });
+
+  test('tells the run-time results before the type tests and the compile check are done', async () => {
+    const lessons = listLessons(root);
+    const early: string[][] = [];
+    const [report] = await runner.run(lessons, { runtimeDone: ([partial]) => early.push(partial!.tests.map((test) => test.name)) });
+    expect(early, 'runtimeDone is called once, with the run-time tests only').toEqual([['adds']]);
+    expect(report!.tests.map((test) => test.name).sort()).toEqual(['Pair is two numbers', 'adds']);
+  });
+
+  test('stops a run that makes no progress, naming the test that was running', async () => {
+    const lessons = listLessons(root);
+    const impatient = await SuiteRunner.open('lessons', root, 3_000);
+    try {
+      fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
+      const [report] = await impatient.run(lessons);
+      expect(report!.errors[0]).toMatch(/stopped after 3 s without progress while running "adds"/);
+      fs.writeFileSync(lessons[0]!.exercise, SOLVED);
+      expect(passed((await impatient.run(lessons))[0]!), 'the next run works').toBe(true);
+    } finally {
+      fs.writeFileSync(lessons[0]!.exercise, STUB);
+      await impatient.close();
+    }
+  });
+
+  test('progress runs a lesson again only when something it depends on changed', async () => {
+    const lessons = listLessons(root);
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (writes.push(String(chunk)), true));
+    try {
+      await runProgress(lessons, false, root);
+      const first = writes.join('');
+      writes.length = 0;
+      const again = await runProgress(lessons, false, root);
+      const second = writes.join('');
+      writes.length = 0;
+      fs.appendFileSync(lessons[0]!.exercise, '// a save\n');
+      await runProgress(lessons, false, root);
+      const third = writes.join('');
+      writes.length = 0;
+      await runProgress(lessons, true, root);
+      const fresh = writes.join('');
+      expect(first, 'the first time, the lesson runs').toMatch(/Checking/);
+      expect(second, 'unchanged: the remembered verdict is used').not.toMatch(/Checking/);
+      expect(again).toMatch(/0\/2 tests/);
+      expect(third, 'after a change to the exercise, it runs again').toMatch(/Checking/);
+      expect(fresh, '--fresh runs it whatever').toMatch(/Checking/);
+    } finally {
+      spy.mockRestore();
+      fs.writeFileSync(lessons[0]!.exercise, STUB);
+    }
   });
 
   test('a lesson passes only with tests, none failing', async () => {

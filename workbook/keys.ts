@@ -1,0 +1,56 @@
+/**
+ * What a key does in the guide, as a plain function of the view, so navigation can be tested
+ * without a terminal: h hint, l the list (↑/↓ or j/k, a number, Enter, Esc), n next, p previous,
+ * q or Ctrl-C quit; any other key shows the keys.
+ */
+import type { Lesson } from './lessons.ts';
+import { isDone, KEYS_LINE, type GuideView } from './screen.ts';
+
+export type KeyAction = { kind: 'quit' } | { kind: 'hint'; lesson: Lesson } | { kind: 'go'; lesson: Lesson } | { kind: 'show' };
+
+/** Applies a key to the view (the list, a message) and says what the guide must do besides. */
+export function applyKey(view: GuideView, key: string): KeyAction {
+  if (key === 'q' || key === '\u0003') return { kind: 'quit' }; // Ctrl-C arrives as a key in raw mode
+  if (view.list) return listKey(view, view.list, key);
+  const { lessons, current } = view;
+  const at = current ? lessons.indexOf(current) : lessons.length;
+  const say = (text: string): KeyAction => {
+    view.notice = { lesson: current?.id, text };
+    return { kind: 'show' };
+  };
+  switch (key) {
+    case 'h':
+      return current ? { kind: 'hint', lesson: current } : say('Every lesson passes: there is nothing left to hint at.');
+    case 'l':
+      view.list = { selected: Math.min(at, lessons.length - 1) };
+      return { kind: 'show' };
+    case 'n':
+      if (at >= lessons.length - 1) return say(`Lesson ${lessons.at(-1)?.number} is the last one. p goes back; l lists every lesson.`);
+      return { kind: 'go', lesson: lessons[at + 1]! };
+    case 'p':
+      if (at === 0) return say('This is the first lesson. n goes forward; l lists every lesson.');
+      return { kind: 'go', lesson: lessons[at - 1]! };
+    default:
+      return say(`Keys: ${KEYS_LINE}.`);
+  }
+}
+
+function listKey(view: GuideView, list: NonNullable<GuideView['list']>, key: string): KeyAction {
+  const last = view.lessons.length - 1;
+  if (key === '\x1b[A' || key === 'k') list.selected = Math.max(0, list.selected - 1);
+  else if (key === '\x1b[B' || key === 'j') list.selected = Math.min(last, list.selected + 1);
+  else if (/^\d$/.test(key)) {
+    const index = view.lessons.findIndex((lesson) => Number(lesson.number) === Number(key));
+    if (index !== -1) list.selected = index;
+  } else if (key === '\r' || key === '\n') {
+    view.list = undefined;
+    return { kind: 'go', lesson: view.lessons[list.selected]! };
+  } else if (key === '\x1b' || key === 'l') view.list = undefined;
+  return { kind: 'show' };
+}
+
+/** Where to go once a lesson passes: the lesson after it, or the first one still unfinished. */
+export function lessonAfterPass(view: GuideView, lesson: Lesson): Lesson | undefined {
+  const { lessons } = view;
+  return lessons[lessons.indexOf(lesson) + 1] ?? lessons.find((candidate) => !isDone(view, candidate));
+}

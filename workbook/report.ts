@@ -1,0 +1,76 @@
+/**
+ * A lesson's report in words, shared by the guide and `npm test` so both say the same thing:
+ * a verdict line, per-TODO progress, then the failures in the order to fix them (the first
+ * unfinished TODO's first, run-time tests before type tests) and what TypeScript finds wrong.
+ */
+import fs from 'node:fs';
+import { describeFailure, isTypeTest, paint } from './format.ts';
+import { relative } from './lessons.ts';
+import { passed, type LessonReport } from './outcome.ts';
+import { groupByTodo, shortName } from './todos.ts';
+
+export interface ReportText {
+  passed: boolean;
+  /** The verdict and the TODO progress: always shown. */
+  status: string[];
+  /** One block per failing test (or per error that kept the suite from running), in fixing order. */
+  failures: string[][];
+  /** tsc's errors in the exercise, as one block. */
+  compile: string[];
+}
+
+export interface ReportOptions {
+  /** Lines of each failure's message to show (the guide keeps it short; npm test shows all). */
+  messageLines?: number;
+  /** The run-time tests are in but the type tests and the compile check are still running. */
+  typesPending?: boolean;
+}
+
+export function describeReport(report: LessonReport, options: ReportOptions = {}): ReportText {
+  const { lesson, tests, errors, typeErrors } = report;
+  const messageLines = options.messageLines ?? 4;
+  const text: ReportText = { passed: passed(report) && !options.typesPending, status: [], failures: [], compile: [] };
+
+  if (errors.length > 0) {
+    // When the suite cannot even load, test counts and compiler messages about it only mislead.
+    if (!fs.existsSync(lesson.exercise)) {
+      text.status.push(paint('red', `✗ ${relative(lesson.exercise)} is missing: \`npm run reset -- ${lesson.number}\` restores it.`));
+    } else {
+      text.status.push(paint('red', '✗ The tests could not run:'));
+      text.failures = errors.map((error) => error.split('\n').map((line) => `    ${line}`));
+    }
+    return text;
+  }
+
+  if (typeErrors.length > 0) {
+    text.compile.push(paint('red', `✗ TypeScript finds ${typeErrors.length} error(s) in ${relative(lesson.exercise)}`) + ' (fix these too):');
+    for (const error of typeErrors) text.compile.push(...error.split('\n').map((line) => `    ${line}`));
+  }
+
+  const ok = tests.filter((test) => test.state === 'passed').length;
+  const failing = tests.length - ok - tests.filter((test) => test.state === 'skipped').length;
+  const pending = options.typesPending ? paint('dim', ' Checking types…') : '';
+  if (failing > 0) text.status.push(`${paint('red', '✗')} ${ok} of ${tests.length} tests pass.${pending}`);
+  else if (typeErrors.length > 0) text.status.push(`${paint('yellow', '✗')} All ${tests.length} tests pass, but the exercise does not compile yet.`);
+  else if (options.typesPending) text.status.push(`All ${tests.length} run-time tests pass.${pending}`);
+  else text.status.push(`${paint('green', `✓ All ${tests.length} tests pass.`)} Read the annotated solution: ${relative(lesson.solution)}`);
+
+  const groups = groupByTodo(tests);
+  if (groups.some((group) => group.todo !== undefined)) {
+    const marks = groups
+      .filter((group) => group.todo !== undefined)
+      .map((group) => (group.failing === 0 ? `TODO ${group.todo} ${paint('green', '✓')}` : `TODO ${group.todo} ${paint('red', `— ${group.failing} failing`)}`));
+    text.status.push(marks.join('  '));
+  }
+
+  for (const group of groups) {
+    const failed = group.tests
+      .filter((test) => test.state === 'failed')
+      .sort((a, b) => Number(isTypeTest(a)) - Number(isTypeTest(b)));
+    failed.forEach((test, index) => {
+      const heading = index === 0 && group.todo !== undefined ? [paint('cyan', `TODO ${group.todo}: ${group.label}`)] : [];
+      text.failures.push([...heading, ...describeFailure(test, shortName(test), messageLines)]);
+    });
+  }
+  return text;
+}

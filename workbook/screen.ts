@@ -1,0 +1,130 @@
+/**
+ * The guide's screen as a plain function of what it shows, so its layout can be tested at any
+ * size. Whatever the size, the header, the verdict and the first failing test stay on screen:
+ * a hint, the compiler's errors and further failures are cut first, each saying where the rest is.
+ */
+import { paint, progressBar, wrapLine } from './format.ts';
+import { relative, type Lesson } from './lessons.ts';
+import { describeReport } from './report.ts';
+import { passed, type LessonReport } from './outcome.ts';
+
+export interface GuideView {
+  lessons: Lesson[];
+  /** The last known report of each lesson: from this session's runs or remembered verdicts. */
+  reports: Map<string, LessonReport>;
+  /** Lessons whose remembered verdict is out of date and that wait for a background check. */
+  stale: Set<string>;
+  /** The lessons that were stale at start-up, for the ticks line. */
+  rechecked: string[];
+  current: Lesson | undefined;
+  /** A hint, a pass banner or a short message; shown only while its lesson is on screen. */
+  notice?: { text: string; lesson: string | undefined; passed?: string };
+  /** The lesson list, open for choosing, with the highlighted row. */
+  list?: { selected: number };
+  /** The current lesson's run, while it goes. */
+  run?: { startedAt: number; test?: string; typesPending?: boolean };
+  lastRunMs?: number;
+}
+
+export interface ScreenSize {
+  rows: number;
+  columns: number;
+}
+
+export const KEYS_LINE = 'h hint · l lessons · n next · p previous · q quit — save to rerun';
+
+export function isDone(view: GuideView, lesson: Lesson): boolean {
+  const report = view.reports.get(lesson.id);
+  return report !== undefined && !view.stale.has(lesson.id) && passed(report);
+}
+
+/** The screen, at most `size.rows` rows of at most `size.columns` columns, keys line included. */
+export function renderScreen(view: GuideView, size: ScreenSize, now = performance.now()): string[] {
+  const wrap = (lines: string[]) => lines.flatMap((line) => wrapLine(line, size.columns));
+  const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
+  const head = wrap([paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ...ticks(view)]);
+  const footer = wrap(['', paint('dim', KEYS_LINE)]);
+  const room = size.rows - head.length - footer.length;
+
+  if (view.list) return [...head, ...fit([[''], listLines(view)], room, wrap), ...footer];
+
+  const lesson = view.current;
+  const notice = view.notice && view.notice.lesson === lesson?.id ? ['', ...view.notice.text.split('\n')] : [];
+  if (!lesson) {
+    const end = ['', paint('green', 'Every lesson passes. Well done!'), 'Read any solution in solutions/, or start a lesson again with `npm run reset -- NN`.'];
+    return [...head, ...fit([notice, end], room, wrap), ...footer];
+  }
+
+  const heading = [
+    '',
+    paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
+    `  read  ${relative(lesson.readme)}`,
+    `  edit  ${relative(lesson.exercise)}`,
+    `  try   npm run example -- ${lesson.number}`,
+    '',
+  ];
+  const report = view.reports.get(lesson.id);
+  const text = report ? describeReport(report, { typesPending: view.run?.typesPending }) : undefined;
+  const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
+  const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', 'Not run yet: save the exercise, or wait for the check.')]))];
+  const [first = [], ...rest] = text?.failures ?? [];
+  const more = `npm test -- ${lesson.number}`;
+  const tail = view.lastRunMs === undefined || view.run ? [] : [paint('dim', `(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`)];
+
+  // Always kept: the lesson's heading, the verdict and the first failure (cut only if it alone is too long).
+  const kept = wrap([...heading, ...status]);
+  const firstRows = cut(wrap(first), room - kept.length, `… more with \`${more}\``);
+  let left = room - kept.length - firstRows.length;
+  const take = (lines: string[], where: string) => {
+    const rows = cut(wrap(lines), left, where);
+    left -= rows.length;
+    return rows;
+  };
+  const noticeRows = take(notice, view.list ? '' : '… (the rest: press h again, or read the hints file)');
+  const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], `… more with \`${more}\``);
+  const restRows = take(rest.flat(), `… ${rest.length} more failing test(s) with \`${more}\``);
+  const tailRows = take(tail.length > 0 ? ['', ...tail] : [], '');
+  return [...head, ...noticeRows, ...kept, ...firstRows, ...compileRows, ...restRows, ...tailRows, ...footer];
+}
+
+/** "Running the tests… 4 s — TODO 2: … > the test that is running", the count from 2 s on. */
+function runningLine(run: NonNullable<GuideView['run']>, now: number): string {
+  const seconds = Math.floor((now - run.startedAt) / 1000);
+  const elapsed = seconds >= 2 ? ` ${seconds} s` : '';
+  const where = seconds >= 2 && run.test ? ` — ${run.test}` : '';
+  return paint('dim', `Running the tests…${elapsed}${where}`);
+}
+
+/** While remembered verdicts are rechecked: one mark per lesson, a dot for those still waiting. */
+function ticks(view: GuideView): string[] {
+  if (view.rechecked.length === 0 || view.rechecked.every((id) => !view.stale.has(id))) return [];
+  const marks = view.rechecked.map((id) => {
+    const lesson = view.lessons.find((candidate) => candidate.id === id);
+    const mark = view.stale.has(id) ? paint('dim', '…') : isDone(view, lesson!) ? paint('green', '✓') : paint('red', '✗');
+    return `${id.slice(0, 2)} ${mark}`;
+  });
+  return [paint('dim', 'Checking your files: ') + marks.join('  ')];
+}
+
+function listLines(view: GuideView): string[] {
+  const selected = view.list?.selected ?? 0;
+  const rows = view.lessons.map((lesson, index) => {
+    const report = view.reports.get(lesson.id);
+    const mark = view.stale.has(lesson.id) ? paint('dim', '…') : isDone(view, lesson) ? paint('green', '✓') : report ? paint('red', '✗') : ' ';
+    const row = `${index === selected ? '›' : ' '} ${mark} ${lesson.number}  ${lesson.title}${lesson === view.current ? '  (on screen)' : ''}`;
+    return index === selected ? paint('inverse', row) : row;
+  });
+  return [paint('cyan', 'Lessons — ↑/↓ or a number, Enter to open, Esc to go back'), '', ...rows];
+}
+
+/** Rows cut to fit `room`, the last kept row replaced by a note saying where the rest is. */
+function cut(rows: string[], room: number, where: string): string[] {
+  if (rows.length <= room) return rows;
+  if (room <= 0) return [];
+  if (where === '') return rows.slice(0, room);
+  return [...rows.slice(0, room - 1), paint('dim', where)];
+}
+
+function fit(blocks: string[][], room: number, wrap: (lines: string[]) => string[]): string[] {
+  return cut(wrap(blocks.flat()), room, '…');
+}
