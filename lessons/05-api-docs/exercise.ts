@@ -8,7 +8,7 @@
  * every idea used here, and `npm run hint -- 05` helps when you are stuck.
  *
  * The API itself is given (the parts marked "Given"): lesson 03's todos, shortened.
- *   POST   /process       {"a": 5, "b": 10} → 200 {"result": 15}          (the study note's call)
+ *   POST   /process       {"a": 5, "b": 10} → 200 {"result": 15}          (the call the study note makes)
  *   GET    /todos         ?done=true|false (optional) → 200 [Todo, ...]
  *   POST   /todos         TodoInput → 201 Todo
  *   GET    /todos/{id}    → 200 Todo, or 404 {"detail": "..."}
