@@ -80,5 +80,24 @@ export function formatHint(lesson: Lesson, hint: ShownHint, nextOne = `npm run h
       ? paint('dim', `(${nextOne} for the next one; all of them are in ${relative(lesson.hints, root)})`)
       : paint('dim', `That was the last hint${which}. When the tests pass, compare with ${relative(lesson.solution, root)}.`);
   const again = hint.repeated ? `${paint('dim', '(every hint has been shown; here is the last one again)')}\n` : '';
-  return `${heading}\n${again}\n${hint.text}\n\n${after}`;
+  return `${heading}\n${again}\n${reflow(hint.text)}\n\n${after}`;
+}
+
+/**
+ * Joins the lines of each paragraph, so the terminal (or the guide) wraps a hint to its own
+ * width instead of the width hints.md was written at. Code blocks and list items keep their lines.
+ */
+export function reflow(markdown: string): string {
+  const out: string[] = [];
+  let inCode = false;
+  for (const line of markdown.split('\n')) {
+    const fence = line.trimStart().startsWith('```');
+    if (fence) inCode = !inCode;
+    const previous = out.at(-1);
+    const joins =
+      !fence && !inCode && previous !== undefined && previous.trim() !== '' && !previous.trimStart().startsWith('```') && line.trim() !== '' && !/^(\s|[-*|>#]|\d+\.)/.test(line);
+    if (joins) out[out.length - 1] = `${previous} ${line}`;
+    else out.push(line);
+  }
+  return out.join('\n');
 }

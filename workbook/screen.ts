@@ -80,7 +80,9 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
     left -= rows.length;
     return rows;
   };
-  const noticeRows = take(notice, view.list ? '' : '… (the rest: press h again, or read the hints file)');
+  // A long hint may take half of what is left: the compiler's errors and more failures still show.
+  const noticeRows = cut(wrap(notice), Math.max(6, Math.floor(left / 2)), `… (cut to fit; all of it is in ${relative(lesson.hints)})`).slice(0, Math.max(0, left));
+  left -= noticeRows.length;
   const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], `… more with \`${more}\``);
   const restRows = take(rest.flat(), `… ${rest.length} more failing test(s) with \`${more}\``);
   const tailRows = take(tail.length > 0 ? ['', ...tail] : [], '');

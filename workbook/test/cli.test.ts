@@ -1,14 +1,27 @@
 import { execFile } from 'node:child_process';
-import { describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT } from '../target.ts';
+import { makeRunnableWorkbook } from './fixture.ts';
 
-/** Runs the CLI the way `npm run` does, without a terminal. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (or kills it after `timeout`), without a terminal. */
+function run(command: string, args: string[], cwd: string, timeout = 90_000): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'workbook/cli.ts', ...args], { cwd: ROOT, timeout: 50_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    execFile(command, args, { cwd, timeout, env: { ...process.env, FORCE_COLOR: undefined } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
+}
+
+/** The CLI the way `npm run` starts it. */
+function cli(...args: string[]): Promise<Ran> {
+  return run(process.execPath, ['--import', 'tsx', 'workbook/cli.ts', ...args], ROOT, 50_000);
 }
 
 describe('the command line', () => {
@@ -17,7 +30,6 @@ describe('the command line', () => {
     ['reset', 'nope'],
     ['example', '0'],
     ['test', '123'],
-    ['hint'],
   ])('`%s %s` exits non-zero and lists the lessons', async (...args) => {
     const { code, stderr } = await cli(...args);
     expect(code).not.toBe(0);
@@ -30,5 +42,41 @@ describe('the command line', () => {
     expect(stdout).toMatch(/\d+\/\d+ lessons/);
     expect(stdout, 'the current lesson, or the end').toMatch(/edit {2}lessons\/\d{2}-[a-z0-9-]+\/exercise\.ts|Every lesson passes/);
     expect(stdout.match(/FastAPI ways in TypeScript — the guide/g), 'the header appears once').toHaveLength(1);
+  });
+});
+
+describe('npm test in a workbook of its own', () => {
+  let root: string;
+  beforeAll(() => {
+    root = makeRunnableWorkbook(true);
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const testCommand = ['--import', 'tsx', 'workbook/cli.ts', 'test', '01'];
+
+  test('piped, it prints each failing test with its own message, plainly, and ends', async () => {
+    const { code, stdout } = await run(process.execPath, testCommand, root);
+    expect(code, 'a failing lesson exits 1').toBe(1);
+    expect(stdout).toMatch(/✗ adds\n +add is not written yet/);
+    expect(stdout).toMatch(/✗ \(type test\) Pair is two numbers\n +the type is/);
+    expect(stdout).toMatch(/0 of 1 lesson\(s\) pass/);
+    expect(stdout, 'no colour codes in a pipe').not.toMatch(/\x1b\[/);
+  });
+
+  test('on a terminal, it prints the same messages and ends', async () => {
+    const line = [process.execPath, ...testCommand].join(' ');
+    // script(1) gives the command a pseudo-terminal, as a learner's shell does.
+    const { stdout } = await run('script', ['-qec', line, '/dev/null'], root);
+    const text = stdout.replace(/\x1b\[[0-9;]*m/g, '').replaceAll('\r', '');
+    expect(text).toMatch(/✗ adds\n +add is not written yet/);
+    expect(text).toMatch(/0 of 1 lesson\(s\) pass/);
+  });
+
+  test('hint without a lesson number uses the lesson the guide showed last', async () => {
+    fs.mkdirSync(`${root}/.workbook`, { recursive: true });
+    fs.writeFileSync(`${root}/.workbook/state.json`, JSON.stringify({ hintsShown: {}, current: '01-demo' }));
+    const { code, stdout } = await run(process.execPath, ['--import', 'tsx', 'workbook/cli.ts', 'hint'], root);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Add them.');
   });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import { ROOT } from '../target.ts';
 
 export const START = 'export function add(a: number, b: number): number {\n  // TODO 1\n  throw new Error("add is not written yet");\n}\n';
 
@@ -33,4 +34,52 @@ export function useWorkbook(): () => string {
   });
   afterEach(() => removeWorkbook(root));
   return () => root;
+}
+
+export const STUB = `export type Pair = unknown; // TODO 1
+export function add(a: number, b: number): number {
+  throw new Error('add is not written yet'); // TODO 2
+}
+`;
+export const SOLVED = `export type Pair = [number, number];
+export function add(a: number, b: number): number {
+  return a + b;
+}
+`;
+
+/**
+ * A one-lesson workbook with the real vitest config and switch, so runs are real but isolated;
+ * with `withRunner`, the runner too, so its commands can be run there as a learner runs them.
+ */
+export function makeRunnableWorkbook(withRunner = false): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'workbook-run-'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  const copied = [
+    'vitest.config.ts',
+    'tsconfig.json',
+    'tsconfig.solutions.json',
+    'package.json',
+    'workbook/target.ts',
+    'workbook/tsconfig.typetests.lessons.json',
+    'workbook/tsconfig.typetests.solutions.json',
+  ];
+  if (withRunner) copied.push(...fs.readdirSync(path.join(ROOT, 'workbook')).filter((name) => name.endsWith('.ts')).map((name) => `workbook/${name}`));
+  for (const file of copied) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
+  }
+  fs.mkdirSync(path.join(root, 'lessons', '01-demo'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'tests'));
+  fs.writeFileSync(path.join(root, 'lessons', '01-demo', 'exercise.ts'), STUB);
+  fs.writeFileSync(
+    path.join(root, 'tests', '01-demo.test.ts'),
+    `import { expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\ntest('adds', () => expect(add(2, 3)).toBe(5));\n`,
+  );
+  fs.writeFileSync(
+    path.join(root, 'tests', '01-demo.test-d.ts'),
+    `import { expectTypeOf, test } from 'vitest';\nimport type { Pair } from '#exercise/01-demo';\ntest('Pair is two numbers', () => expectTypeOf<Pair>().toEqualTypeOf<[number, number]>());\n`,
+  );
+  fs.writeFileSync(path.join(root, 'lessons', '01-demo', 'README.md'), '# A demo\n');
+  fs.writeFileSync(path.join(root, 'lessons', '01-demo', 'hints.md'), '# Hints\n\n## Hint 1\n\nAdd them.\n');
+  return root;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { formatHint, nextHint, parseHints } from '../hints.ts';
+import { formatHint, nextHint, parseHints, reflow } from '../hints.ts';
 import { findLesson, listLessons } from '../lessons.ts';
 import { useWorkbook } from './fixture.ts';
 
@@ -58,5 +58,12 @@ describe('hints', () => {
     nextHint(first!, undefined, workbook());
     nextHint(first!, undefined, workbook());
     expect(nextHint(second!, undefined, workbook()).number).toBe(1);
+  });
+});
+
+describe('reflow', () => {
+  test('joins the lines of a paragraph, keeps code blocks and list items as written', () => {
+    const text = 'One line\nand its continuation.\n\n```ts\nconst a = 1;\nconst b = 2;\n```\n\n- first item\n- second item\n\nNext paragraph\nhere.';
+    expect(reflow(text)).toBe('One line and its continuation.\n\n```ts\nconst a = 1;\nconst b = 2;\n```\n\n- first item\n- second item\n\nNext paragraph here.');
   });
 });

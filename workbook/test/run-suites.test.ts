@@ -1,54 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { listLessons } from '../lessons.ts';
 import { passed } from '../outcome.ts';
 import { runProgress } from '../progress.ts';
 import { SuiteRunner } from '../run-suites.ts';
-import { ROOT } from '../target.ts';
-
-const STUB = `export type Pair = unknown; // TODO 1
-export function add(a: number, b: number): number {
-  throw new Error('add is not written yet'); // TODO 2
-}
-`;
-const SOLVED = `export type Pair = [number, number];
-export function add(a: number, b: number): number {
-  return a + b;
-}
-`;
-
-/** A one-lesson workbook with the real vitest config and switch, so runs are real but isolated. */
-function makeRunnableWorkbook(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'workbook-run-'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  const copied = [
-    'vitest.config.ts',
-    'tsconfig.json',
-    'tsconfig.solutions.json',
-    'package.json',
-    'workbook/target.ts',
-    'workbook/tsconfig.typetests.lessons.json',
-    'workbook/tsconfig.typetests.solutions.json',
-  ];
-  for (const file of copied) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
-  }
-  fs.mkdirSync(path.join(root, 'lessons', '01-demo'), { recursive: true });
-  fs.mkdirSync(path.join(root, 'tests'));
-  fs.writeFileSync(path.join(root, 'lessons', '01-demo', 'exercise.ts'), STUB);
-  fs.writeFileSync(
-    path.join(root, 'tests', '01-demo.test.ts'),
-    `import { expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\ntest('adds', () => expect(add(2, 3)).toBe(5));\n`,
-  );
-  fs.writeFileSync(
-    path.join(root, 'tests', '01-demo.test-d.ts'),
-    `import { expectTypeOf, test } from 'vitest';\nimport type { Pair } from '#exercise/01-demo';\ntest('Pair is two numbers', () => expectTypeOf<Pair>().toEqualTypeOf<[number, number]>());\n`,
-  );
-  return root;
-}
+import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
 
 describe('SuiteRunner', () => {
   let root: string;

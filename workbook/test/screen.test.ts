@@ -1,0 +1,155 @@
+import { describe, expect, test } from 'vitest';
+import { applyKey, lessonAfterPass } from '../keys.ts';
+import type { Lesson } from '../lessons.ts';
+import type { LessonReport, TestOutcome } from '../outcome.ts';
+import { KEYS_LINE, renderScreen, type GuideView } from '../screen.ts';
+import { cleanMessage, visibleLength, wrapLine } from '../format.ts';
+import { currentTodo, groupByTodo, shortName } from '../todos.ts';
+
+function lesson(number: string, title = `Lesson number ${number}`): Lesson {
+  const id = `${number}-demo`;
+  return { number, id, title, dir: `/w/lessons/${id}`, readme: `/w/lessons/${id}/README.md`, exercise: `/w/lessons/${id}/exercise.ts`, solution: `/w/solutions/${id}/exercise.ts`, hints: `/w/lessons/${id}/hints.md`, example: `/w/lessons/${id}/example.ts` };
+}
+
+const failing = (name: string, message = 'expected 1 to be 2 // Object.is equality'): TestOutcome => ({ file: 'tests/01-demo.test.ts', name, state: 'failed', message });
+const passing = (name: string): TestOutcome => ({ file: 'tests/01-demo.test.ts', name, state: 'passed' });
+
+function view(reports: Record<string, TestOutcome[]> = {}, extra: Partial<GuideView> = {}): GuideView {
+  const lessons = ['01', '02', '03'].map((number) => lesson(number));
+  const map = new Map<string, LessonReport>();
+  for (const item of lessons) {
+    const tests = reports[item.number];
+    if (tests) map.set(item.id, { lesson: item, tests, errors: [], typeErrors: [] });
+  }
+  return { lessons, reports: map, stale: new Set(), rechecked: [], current: lessons[0], ...extra };
+}
+
+const plain = (rows: string[]) => rows.map((row) => row.replace(/\x1b\[[0-9;]*m/g, ''));
+
+describe('TODO groups', () => {
+  const tests = [passing('TODO 1: the schema > accepts'), failing('TODO 2: parseItem > throws'), failing('TODO 3: validateItem > reports'), failing('TODO 2: parseItem > returns'), failing('a test outside')];
+
+  test('groups tests by their top-level "TODO N:" block, in TODO order, the rest last', () => {
+    expect(groupByTodo(tests).map((group) => [group.todo, group.label, group.tests.length, group.failing])).toEqual([
+      [1, 'the schema', 1, 0],
+      [2, 'parseItem', 2, 2],
+      [3, 'validateItem', 1, 1],
+      [undefined, '', 1, 1],
+    ]);
+  });
+
+  test('the current TODO is the first with a failing test; names lose their TODO prefix', () => {
+    expect(currentTodo(tests)).toBe(2);
+    expect(currentTodo([passing('TODO 1: a > b')])).toBeUndefined();
+    expect(shortName(tests[1]!)).toBe('parseItem > throws'.replace('parseItem > ', ''));
+    expect(shortName(failing('TODO 4: everything'))).toBe('everything');
+    expect(shortName(failing('plain > name'))).toBe('plain > name');
+  });
+});
+
+describe('messages', () => {
+  test('drop vitest\'s equality tail, keep the sentence and the values', () => {
+    expect(cleanMessage(failing('x', 'POST /users → 422: expected 200 to be 422 // Object.is equality'))).toBe('POST /users → 422: expected 200 to be 422');
+  });
+
+  test('say in one line what a type test found, not expect-type\'s internals', () => {
+    const typeTest = (message: string): TestOutcome => ({ file: 'tests/02-x.test-d.ts', name: 't', state: 'failed', message });
+    expect(cleanMessage(typeTest(`Type 'X' does not satisfy the constraint '"Expected: string, Actual: number"'.\n  more`))).toBe('the type is number, expected string');
+    expect(cleanMessage(typeTest("Unused '@ts-expect-error' directive."))).toMatch(/must not compile does compile/);
+    expect(cleanMessage(typeTest("This expression is not callable. Type 'Inverted<ExpectUnknown<unknown>>' has no call signatures."))).toMatch(/unknown or any/);
+  });
+
+  test('wrap at word boundaries, continuation rows indented, no row wider than asked', () => {
+    const rows = wrapLine('      parsing {"name":"Pen"} should give the same item back: expected {} to deeply equal the item', 40);
+    expect(rows.every((row) => row.length <= 40)).toBe(true);
+    expect(rows.every((row) => row.startsWith('      '))).toBe(true);
+    expect(rows.join(' ').replace(/ +/g, ' ').trim()).toBe('parsing {"name":"Pen"} should give the same item back: expected {} to deeply equal the item');
+    expect(wrapLine('  ✗ a failing test whose name is rather long indeed', 24).slice(1).every((row) => row.startsWith('    '))).toBe(true);
+  });
+});
+
+describe('the guide\'s screen', () => {
+  const many = Array.from({ length: 12 }, (_, index) => failing(`TODO ${1 + (index % 3)}: part ${1 + (index % 3)} > case number ${index} with a name long enough to wrap onto a second row at eighty columns`));
+  const longHint = `Hint 1 of 2 for TODO 1\n\n${'A hint that goes on and on. '.repeat(60)}`;
+  const typeErrors = Array.from({ length: 8 }, (_, index) => `lessons/01-demo/exercise.ts:${index + 1}:1 Type 'string' is not assignable to type 'number'.`);
+
+  test('at 80x24 keeps the header, the verdict and the first failing test, and fits', () => {
+    const shown = view({ '01': many }, { notice: { lesson: '01-demo', text: longHint } });
+    shown.reports.get('01-demo')!.typeErrors = typeErrors;
+    const rows = plain(renderScreen(shown, { rows: 24, columns: 80 }));
+    expect(rows.length).toBeLessThanOrEqual(24);
+    expect(rows.every((row) => visibleLength(row) <= 80), 'no row wraps').toBe(true);
+    expect(rows[0]).toMatch(/the guide/);
+    expect(rows[1]).toMatch(/0\/3 lessons/);
+    expect(rows.some((row) => /Lesson 01 — /.test(row))).toBe(true);
+    expect(rows.some((row) => /0 of 12 tests pass/.test(row))).toBe(true);
+    expect(rows.some((row) => /TODO 1 — 4 failing {2}TODO 2 — 4 failing {2}TODO 3 — 4 failing/.test(row))).toBe(true);
+    expect(rows.some((row) => /✗ case number 0 with/.test(row)), 'the first failing test').toBe(true);
+    expect(rows.at(-1)).toBe(KEYS_LINE);
+    expect(rows.some((row) => /^… /.test(row)), 'what was cut says so').toBe(true);
+  });
+
+  test('shows the first unfinished TODO\'s failures first', () => {
+    const rows = plain(renderScreen(view({ '01': [passing('TODO 1: a > x'), failing('TODO 3: c > later'), failing('TODO 2: b > sooner')] }), { rows: 40, columns: 100 }));
+    const first = rows.findIndex((row) => /sooner/.test(row));
+    expect(first).toBeGreaterThan(-1);
+    expect(first).toBeLessThan(rows.findIndex((row) => /later/.test(row)));
+    expect(rows[first - 1]).toMatch(/^TODO 2: b/);
+  });
+
+  test('a hint or a pass banner shows only on the screen of its own lesson', () => {
+    const shown = view({ '01': [failing('x')], '02': [failing('y')] }, { notice: { lesson: '01-demo', text: 'THE NOTICE' } });
+    expect(plain(renderScreen(shown, { rows: 40, columns: 80 })).join('\n')).toContain('THE NOTICE');
+    shown.current = shown.lessons[1];
+    expect(plain(renderScreen(shown, { rows: 40, columns: 80 })).join('\n')).not.toContain('THE NOTICE');
+  });
+
+  test('the keys line fits 80 columns', () => {
+    expect(KEYS_LINE.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('keys', () => {
+  test('n and p move one lesson; at either end they say so instead of wrapping', () => {
+    const shown = view();
+    expect(applyKey(shown, 'n')).toEqual({ kind: 'go', lesson: shown.lessons[1] });
+    expect(applyKey(shown, 'p')).toEqual({ kind: 'show' });
+    expect(shown.notice?.text).toMatch(/first lesson/);
+    shown.current = shown.lessons[2];
+    expect(applyKey(shown, 'n')).toEqual({ kind: 'show' });
+    expect(shown.notice?.text).toMatch(/last one/);
+    expect(applyKey(shown, 'p')).toEqual({ kind: 'go', lesson: shown.lessons[1] });
+  });
+
+  test('l opens a list to choose from with arrows or a number, Enter goes there, Esc closes', () => {
+    const shown = view();
+    applyKey(shown, 'l');
+    expect(shown.list).toEqual({ selected: 0 });
+    expect(plain(renderScreen(shown, { rows: 24, columns: 80 })).join('\n')).toMatch(/› . 01 {2}Lesson number 01/);
+    applyKey(shown, '\x1b[B');
+    applyKey(shown, '\x1b[B');
+    applyKey(shown, '\x1b[B');
+    expect(shown.list).toEqual({ selected: 2 });
+    applyKey(shown, '2');
+    expect(applyKey(shown, '\r')).toEqual({ kind: 'go', lesson: shown.lessons[1] });
+    expect(shown.list).toBeUndefined();
+    applyKey(shown, 'l');
+    applyKey(shown, '\x1b');
+    expect(shown.list).toBeUndefined();
+  });
+
+  test('an unknown key shows the keys; q and Ctrl-C quit, even from the list', () => {
+    const shown = view();
+    expect(applyKey(shown, 'x')).toEqual({ kind: 'show' });
+    expect(shown.notice?.text).toContain(KEYS_LINE);
+    expect(applyKey(shown, 'q')).toEqual({ kind: 'quit' });
+    applyKey(shown, 'l');
+    expect(applyKey(shown, '\u0003')).toEqual({ kind: 'quit' });
+  });
+
+  test('after a pass the guide goes to the lesson after it, not back to the first unfinished', () => {
+    const shown = view({ '01': [failing('x')], '02': [passing('y')], '03': [failing('z')] });
+    expect(lessonAfterPass(shown, shown.lessons[1]!)).toBe(shown.lessons[2]);
+    expect(lessonAfterPass(shown, shown.lessons[2]!), 'after the last: the first unfinished').toBe(shown.lessons[0]);
+  });
+});
