@@ -4,7 +4,7 @@
  *   npx tsx lessons/08-serve-model/bench.ts              10 s per case, 10 connections
  *   npx tsx lessons/08-serve-model/bench.ts --seconds 3
  *
- * Starts the example on a free port, waits for its URL, then drives it with autocannon (HTTP/1.1
+ * Starts the example on a free port, waits until its model is loaded, then drives it with autocannon (HTTP/1.1
  * keep-alive, like a busy client): POST /predict with one flower, POST /v2/models/iris/infer with
  * a batch of 1 and of 64 rows. Prints requests/s and latency p50 / p99, then stops the example.
  */
@@ -38,8 +38,9 @@ const url = await new Promise<string>((resolve, reject) => {
   let seen = '';
   child.stdout.on('data', (chunk: Buffer) => {
     seen += chunk.toString();
+    // The example listens first and loads the model beside it: wait for both.
     const found = /Listening on (http:\/\/\S+)/.exec(seen);
-    if (found) resolve(found[1]!);
+    if (found && /Model .* loaded/.test(seen)) resolve(found[1]!);
   });
   child.once('exit', (code) => reject(new Error(`the example exited (${code}) before listening`)));
 });

@@ -4,9 +4,10 @@
  *   npm run example -- 08                     (or: npx tsx lessons/08-serve-model/example.ts)
  *   MODEL_PATH=my-model.onnx npm run example -- 08     serve another ONNX classifier
  *
- * Loaded once at start-up (FastAPI's lifespan), then: the Open Inference Protocol under /v2
- * (what KServe, Triton, Seldon MLServer and OpenVINO Model Server speak), a friendly POST /predict
- * with named features, and /docs + /redoc that work offline. Everything about the model (input
+ * Listens at once and loads the model beside it (ready says 503 until then; a model that cannot
+ * be loaded stops the process with a message naming the file). It serves the Open Inference
+ * Protocol under /v2 (what KServe, Triton, Seldon MLServer and OpenVINO Model Server speak), a
+ * friendly POST /predict with named features, and /docs + /redoc that work offline. Everything about the model (input
  * and output names, types, shapes) is read from the model file, never written here.
  *
  * Shaped differently from the solution on purpose: the protocol lives in its own Router with its
@@ -34,33 +35,31 @@ const MAX_BATCH = 256;
 const TYPES: Record<string, string> = { float32: 'FP32', float64: 'FP64', int32: 'INT32', int64: 'INT64', bool: 'BOOL', string: 'BYTES' };
 
 // ---- The lifespan: load once, or refuse to start -------------------------------------------
+// The server listens first (so a probe gets an answer: live 200, ready 503) and loads the model
+// beside it; a model that cannot be loaded ends the process with a message naming the file.
 
-let bytes: Buffer;
-let session: ort.InferenceSession;
-try {
-  bytes = readFileSync(MODEL_PATH);
-  session = await ort.InferenceSession.create(bytes);
-} catch (error) {
-  console.error(`Cannot serve ${MODEL_PATH}: ${(error as Error).message.split('\n')[0]}`);
-  process.exit(1);
+interface Loaded {
+  session: ort.InferenceSession;
+  version: string;
+  inputs: { name: string; datatype: string; shape: number[] }[];
+  outputs: { name: string; datatype: string; shape: number[] }[];
 }
-const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
-const describe = (values: readonly ort.InferenceSession.ValueMetadata[]) =>
-  values.map((value) => {
-    if (!value.isTensor || !TYPES[value.type]) {
-      console.error(`Cannot serve ${MODEL_PATH}: "${value.name}" is not a tensor of a supported type (a ZipMap? export with zipmap=False)`);
-      process.exit(1);
-    }
-    return { name: value.name, datatype: TYPES[value.type]!, shape: value.shape.map((dim) => (typeof dim === 'number' ? dim : -1)) };
-  });
-const inputs = describe(session.inputMetadata);
-const outputs = describe(session.outputMetadata);
-if (inputs.length !== 1 || inputs[0]!.datatype !== 'FP32') {
-  console.error(`Cannot serve ${MODEL_PATH}: this example feeds one FP32 input, the model has ${JSON.stringify(inputs)}`);
-  process.exit(1);
+let loaded: Loaded | undefined;
+
+async function load(): Promise<Loaded> {
+  const bytes = readFileSync(MODEL_PATH);
+  const session = await ort.InferenceSession.create(bytes);
+  const describe = (values: readonly ort.InferenceSession.ValueMetadata[]) =>
+    values.map((value) => {
+      if (!value.isTensor || !TYPES[value.type]) throw new Error(`"${value.name}" is not a tensor of a supported type (a ZipMap? export with zipmap=False)`);
+      return { name: value.name, datatype: TYPES[value.type]!, shape: value.shape.map((dim) => (typeof dim === 'number' ? dim : -1)) };
+    });
+  const inputs = describe(session.inputMetadata);
+  const outputs = describe(session.outputMetadata);
+  if (inputs.length !== 1 || inputs[0]!.datatype !== 'FP32') throw new Error(`this example feeds one FP32 input, the model has ${JSON.stringify(inputs)}`);
+  if (!outputs.some((output) => output.datatype === 'FP32')) throw new Error('the model has no FP32 output to read probabilities from');
+  return { session, version: createHash('sha256').update(bytes).digest('hex').slice(0, 12), inputs, outputs };
 }
-const input = inputs[0]!;
-const probabilities = outputs.find((output) => output.datatype === 'FP32')!;
 
 // ---- Schemas: they validate, and they are the docs --------------------------------------------
 
@@ -84,7 +83,8 @@ const HTTPValidationError = z
 
 class BadTensor extends Error {}
 
-async function run(request: z.infer<typeof InferRequest>) {
+async function run({ session, inputs, outputs }: Loaded, request: z.infer<typeof InferRequest>) {
+  const input = inputs[0]!;
   if (request.inputs.length !== 1 || request.inputs[0]!.name !== input.name) throw new BadTensor(`send exactly one input, "${input.name}"`);
   const { shape, datatype, data } = request.inputs[0]!;
   if (datatype !== 'FP32') throw new BadTensor('datatype must be FP32');
@@ -115,16 +115,17 @@ async function run(request: z.infer<typeof InferRequest>) {
 
 const v2 = express.Router();
 v2.get('/health/live', (_req, res) => void res.json({ live: true }));
-v2.get('/health/ready', (_req, res) => void res.json({ ready: true }));
+v2.get('/health/ready', (_req, res) => void res.status(loaded ? 200 : 503).json({ ready: loaded !== undefined }));
 v2.get('/', (_req, res) => void res.json({ name: 'lesson 08 example', version: '1.0.0', extensions: [] }));
 v2.use('/models/:name', (req, res, next) => (req.params.name === 'iris' ? next() : void res.status(404).json({ error: 'Unknown model' })));
-v2.get('/models/:name', (_req, res) => void res.json({ name: 'iris', platform: 'onnx_onnxv1', inputs, outputs }));
-v2.get('/models/:name/ready', (_req, res) => void res.json({ name: 'iris', ready: true }));
+v2.get('/models/:name/ready', (_req, res) => void res.status(loaded ? 200 : 503).json({ name: 'iris', ready: loaded !== undefined }));
+v2.use('/models/:name', (_req, res, next) => (loaded ? next() : void res.status(503).json({ error: 'The model is still loading' })));
+v2.get('/models/:name', (_req, res) => void res.json({ name: 'iris', platform: 'onnx_onnxv1', inputs: loaded!.inputs, outputs: loaded!.outputs }));
 v2.post('/models/:name/infer', async (req, res) => {
   const parsed = InferRequest.safeParse(req.body);
   if (!parsed.success) return void res.status(400).json({ error: 'The body is not an inference request' });
   try {
-    res.json(await run(parsed.data));
+    res.json(await run(loaded!, parsed.data));
   } catch (error) {
     if (error instanceof BadTensor) return void res.status(400).json({ error: error.message });
     throw error;
@@ -176,8 +177,11 @@ app.post('/predict', async (req, res) => {
     });
     return void res.status(422).json({ detail });
   }
+  if (!loaded) return void res.status(503).json({ detail: 'The model is still loading' });
+  const { inputs, outputs, version } = loaded;
+  const probabilities = outputs.find((output) => output.datatype === 'FP32')!;
   const flowers = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  const answer = await run({ inputs: [{ name: input.name, datatype: 'FP32', shape: [flowers.length, 4], data: flowers.map((flower) => FEATURES.map((key) => flower[key])) }], outputs: [{ name: probabilities.name }] });
+  const answer = await run(loaded, { inputs: [{ name: inputs[0]!.name, datatype: 'FP32', shape: [flowers.length, 4], data: flowers.map((flower) => FEATURES.map((key) => flower[key])) }], outputs: [{ name: probabilities.name }] });
   const p = answer.outputs[0]!.data as number[];
   const predictions = flowers.map((_, row) => {
     const own = p.slice(row * 3, row * 3 + 3);
@@ -208,16 +212,23 @@ app.get('/redoc', (_req, res) => {
   res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:");
   res.type('html').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Iris model server</title></head><body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>');
 });
-app.get('/', (_req, res) => void res.json({ model: path.basename(MODEL_PATH), version, predict: 'POST /predict', protocol: '/v2', docs: ['/docs', '/redoc'] }));
+app.get('/', (_req, res) => void res.json({ model: path.basename(MODEL_PATH), version: loaded?.version ?? 'loading', predict: 'POST /predict', protocol: '/v2', docs: ['/docs', '/redoc'] }));
 app.use((_req, res) => void res.status(404).json({ detail: 'Not Found' }));
 app.use(errorHandler('detail'));
 
-console.log(`Model ${path.basename(MODEL_PATH)} (version ${version}): input ${JSON.stringify(input)}, outputs ${JSON.stringify(outputs)}`);
-await serveExample(app, {
-  tryThis: [
-    'open {url}/docs or {url}/redoc',
-    `curl -s {url}/predict -H 'content-type: application/json' -d '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}'`,
-    `curl -s {url}/v2/models/iris/infer -H 'content-type: application/json' -d '{"inputs": [{"name": "${input.name}", "datatype": "FP32", "shape": [1, 4], "data": [6.3, 3.3, 6.0, 2.5]}]}'`,
-  ],
-  onClose: () => session.release(),
+const url = await serveExample(app, {
+  tryThis: ['open {url}/docs or {url}/redoc   (GET /v2/health/ready answers 503 until the model is loaded)'],
+  onClose: () => loaded?.session.release(),
 });
+try {
+  loaded = await load();
+} catch (error) {
+  console.error(`Cannot serve ${MODEL_PATH}: ${(error as Error).message.split('\n')[0]}`);
+  process.exit(1);
+}
+const { inputs, outputs, version } = loaded;
+console.log(`Model ${path.basename(MODEL_PATH)} loaded (version ${version}): input ${JSON.stringify(inputs[0])}, outputs ${JSON.stringify(outputs)}`);
+console.log(`  curl -s ${url}/predict -H 'content-type: application/json' -d '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}'`);
+console.log(
+  `  curl -s ${url}/v2/models/iris/infer -H 'content-type: application/json' -d '{"inputs": [{"name": "${inputs[0]!.name}", "datatype": "FP32", "shape": [1, 4], "data": [6.3, 3.3, 6.0, 2.5]}]}'`,
+);
