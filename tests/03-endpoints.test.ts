@@ -107,6 +107,21 @@ function expect422At(answer: Answer, loc: (string | number)[], why = ''): Entry 
   return entry!;
 }
 
+/**
+ * Watches console.error (still printing): after a refused request nothing may have been logged.
+ * A handler that answers 422 and does not `return` goes on to answer again, which throws
+ * ERR_HTTP_HEADERS_SENT into the error handler; the client never sees it, the log does.
+ */
+function watchErrors(): (answer: Answer) => void {
+  const logged = vi.spyOn(console, 'error');
+  return (answer) => {
+    expect(
+      logged,
+      `${answer.sent} → answered ${answer.status}, then something threw into your error handler (it logged): did you forget to \`return\` after answering?`,
+    ).not.toHaveBeenCalled();
+  };
+}
+
 /** A 404 with a JSON body carrying a `detail` string, as FastAPI answers. */
 function expect404(answer: Answer, why = ''): void {
   expectStatus(answer, 404, why);
@@ -191,10 +206,10 @@ describe('TODO 1: createApp, its 404 and its error handler', () => {
 
   test('answers malformed JSON with a JSON 400 in its own words: no HTML, no stack trace, no echo of the body', async () => {
     const api = await start();
-    const answer = await api.send('POST', '/users', 'application/json', '{"name": secret-word}', `with the malformed JSON body '{"name": secret-word}'`);
+    const answer = await api.send('POST', '/users', 'application/json', '[secret]', `with the malformed JSON body '[secret]'`);
     expectStatus(answer, 400, 'express.json() could not parse it');
     const detail = expectDetailText(answer);
-    expect(detail, `${answer.sent} → the detail must not quote the client's body (express.json()'s message does)`).not.toContain('secret-word');
+    expect(detail, `${answer.sent} → the detail must not quote the client's body (express.json()'s message does)`).not.toContain('secret');
     expect(answer.text, `${answer.sent} → no stack trace; ${answer.got}`).not.toMatch(/node_modules|\n\s+at |\\n\s+at /);
   });
 
@@ -230,9 +245,11 @@ describe('TODO 1: createApp, its 404 and its error handler', () => {
     ['an error with status 503 (not a client error)', () => Object.assign(new Error('secret-word'), { status: 503, expose: true })],
     ['an error with status 404.5 (not a whole number: res.status() would throw)', () => Object.assign(new Error('secret-word'), { status: 404.5, expose: true })],
     ['an error with status "404" (a string)', () => Object.assign(new Error('secret-word'), { status: '404', expose: true })],
+    ['an error with status 500', () => Object.assign(new Error('secret-word'), { status: 500 })],
+    ['an error with status 200', () => Object.assign(new Error('secret-word'), { status: 200, expose: true })],
     ['a thrown string', () => 'secret-word'],
-  ])('treats %s as a bug: 500 in JSON', async (label, make) => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  ])('treats %s as a bug: 500 in JSON, logged', async (label, make) => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const answer = await failWith(() => {
       throw make();
     });
@@ -240,14 +257,15 @@ describe('TODO 1: createApp, its 404 and its error handler', () => {
     expect(answer.status, `${sent} → expected 500; ${answer.got}`).toBe(500);
     expectJson(answer);
     expect(answer.json, `${sent} → {"detail": "Internal Server Error"}`).toEqual({ detail: 'Internal Server Error' });
+    expect(logged, `${sent} → a bug is logged with console.error`).toHaveBeenCalled();
   });
 
-  test("answers an error with a 4xx status with that status, in its own words, not the error's message", async () => {
+  test.each([418, 499])("answers an error with status %i with that status, in its own words, not the error's message", async (status) => {
     const answer = await failWith(() => {
-      throw Object.assign(new Error('secret-word'), { status: 418, expose: true });
+      throw Object.assign(new Error('secret-word'), { status, expose: true });
     });
-    const sent = `${answer.sent} (a test router whose GET / throws an error with status 418 and the message "secret-word")`;
-    expect(answer.status, `${sent} → expected 418; ${answer.got}`).toBe(418);
+    const sent = `${answer.sent} (a test router whose GET / throws an error with status ${status} and the message "secret-word")`;
+    expect(answer.status, `${sent} → expected ${status}; ${answer.got}`).toBe(status);
     const detail = expectDetailText(answer);
     expect(detail, `${sent} → {"detail": "<your own words>"}, never the error's message`).not.toContain('secret-word');
   });
@@ -452,8 +470,10 @@ describe('TODO 4: POST /users and GET /users/:id, create and read one', () => {
     ['a body that is a list, not an object', [ada], ['body'], false],
   ])("POST refuses %s with 422 at the field's loc", async (_label, body, loc, absent) => {
     const api = await start();
+    const answeredOnce = watchErrors();
     const answer = await api.call('POST', '/users', body);
     const entry = expect422At(answer, loc);
+    answeredOnce(answer);
     if (absent) {
       expect(entry.type, `${answer.sent} → the entry at ${show(loc)} should have type "missing": the value is absent; ${answer.got}`).toBe('missing');
     } else {
@@ -479,7 +499,10 @@ describe('TODO 4: POST /users and GET /users/:id, create and read one', () => {
   test.each(badIds)('GET /users/:id refuses the id %s with 422 at loc ["path", "id"]', async (_label, make) => {
     const api = await start();
     const user = await create(api, ada);
-    expect422At(await api.call('GET', `/users/${make(user.id)}`), ['path', 'id'], 'an id is digits only, a safe integer from 1');
+    const answeredOnce = watchErrors();
+    const answer = await api.call('GET', `/users/${make(user.id)}`);
+    expect422At(answer, ['path', 'id'], 'an id is digits only, a safe integer from 1');
+    answeredOnce(answer);
   });
 });
 
@@ -538,7 +561,10 @@ describe('TODO 5: GET /users, the list, paged', () => {
   ])('refuses ?%s with 422 at loc ["query", ...]', async (query, key) => {
     const api = await start();
     await create(api, ada);
-    expect422At(await api.call('GET', `/users?${query}`), ['query', key], 'bad paging is refused, never quietly fixed');
+    const answeredOnce = watchErrors();
+    const answer = await api.call('GET', `/users?${query}`);
+    expect422At(answer, ['query', key], 'bad paging is refused, never quietly fixed');
+    answeredOnce(answer);
   });
 
   test('a refused POST stores nothing', async () => {
@@ -605,7 +631,10 @@ describe('TODO 6: PUT and DELETE /users/:id, replace and remove', () => {
   test.each(badIds)('PUT refuses the id %s with 422 at loc ["path", "id"], and changes nothing', async (_label, make) => {
     const api = await start();
     const user = await create(api, ada);
-    expect422At(await api.call('PUT', `/users/${make(user.id)}`, grace), ['path', 'id'], 'an id is digits only, a safe integer from 1');
+    const answeredOnce = watchErrors();
+    const answer = await api.call('PUT', `/users/${make(user.id)}`, grace);
+    expect422At(answer, ['path', 'id'], 'an id is digits only, a safe integer from 1');
+    answeredOnce(answer);
     expect(await list(api), 'GET /users after the refused PUT → Ada, unchanged').toEqual([user]);
   });
 
@@ -631,7 +660,10 @@ describe('TODO 6: PUT and DELETE /users/:id, replace and remove', () => {
   test.each(badIds)('DELETE refuses the id %s with 422 at loc ["path", "id"], and removes nothing', async (_label, make) => {
     const api = await start();
     const user = await create(api, ada);
-    expect422At(await api.call('DELETE', `/users/${make(user.id)}`), ['path', 'id'], 'an id is digits only, a safe integer from 1');
+    const answeredOnce = watchErrors();
+    const answer = await api.call('DELETE', `/users/${make(user.id)}`);
+    expect422At(answer, ['path', 'id'], 'an id is digits only, a safe integer from 1');
+    answeredOnce(answer);
     expect(await list(api), 'GET /users after the refused DELETE → Ada is still there').toEqual([user]);
   });
 
