@@ -211,7 +211,12 @@ function main(argv: string[]): number {
   }
   let difference: number;
   try {
-    difference = maxDifference(decodeWeights(committed), trained);
+    const weights = decodeWeights(committed);
+    // Only the weights may differ: the same file with the fresh weights put in must be the fresh file.
+    if (Buffer.compare(Buffer.from(encodeModel(weights)), Buffer.from(committed)) !== 0) {
+      throw new Error('it differs from a fresh one in more than its weights');
+    }
+    difference = maxDifference(weights, trained);
   } catch (error) {
     console.error(`${MODEL_PATH} is not the model train.ts writes (${(error as Error).message}). Retrain and commit it.`);
     return 1;
