@@ -161,12 +161,30 @@ export class SuiteRunner {
     };
     this.afterModule = tellRuntime;
 
-    const [{ testModules, unhandledErrors }, compileErrors] = await Promise.all([
-      vitest.runTestSpecifications(specifications, true).finally(() => {
-        clearInterval(watchdog);
-      }),
-      typeErrors(this.target, lessons, this.root),
-    ]);
+    const run = (specs: typeof specifications) =>
+      specs.length === 0 ? Promise.resolve({ testModules: [], unhandledErrors: [] }) : vitest.runTestSpecifications(specs, true);
+    const isTypeSuite = (spec: (typeof specifications)[number]) => spec.moduleId.endsWith('.test-d.ts');
+    let testModules: TestModule[];
+    let unhandledErrors: readonly unknown[];
+    let compileErrors: Map<string, string[]>;
+    try {
+      if (listener.runtimeDone) {
+        // The learner waits: the run-time tests first, with the machine to themselves, then the
+        // type tests and the compile check, while the run-time verdict is already on screen.
+        const runtime = await run(specifications.filter((spec) => !isTypeSuite(spec)));
+        const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root)]);
+        // vitest hands back every module it knows of: take each one from the run that ran it.
+        testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
+        unhandledErrors = [...runtime.unhandledErrors, ...types.unhandledErrors];
+        compileErrors = errors;
+      } else {
+        const [all, errors] = await Promise.all([run(specifications), typeErrors(this.target, lessons, this.root)]);
+        ({ testModules, unhandledErrors } = all);
+        compileErrors = errors;
+      }
+    } finally {
+      clearInterval(watchdog);
+    }
     const reports = lessons.map((lesson) => reportFor(lesson, testModules, this.root));
     // A worker stuck in a loop cannot send the news that its test started; the stuck test is
     // then the first one that never ended (a file's tests run one after another).
