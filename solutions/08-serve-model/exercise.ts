@@ -280,8 +280,9 @@ function jsonData(tensor: ort.Tensor): (number | string | boolean)[] {
 export async function infer(model: Model, body: unknown): Promise<InferenceResponse> {
   const parsed = InferenceRequestSchema.safeParse(body);
   if (!parsed.success) {
-    // Where, not what: the path of the first problem, never the client's value.
-    const where = parsed.error.issues[0]?.path.join('.') || 'the body';
+    // Where, not what: the top-level field of the first problem (a deeper path could hold a key
+    // the client chose, inside "parameters"), never the client's value.
+    const where = String(parsed.error.issues[0]?.path[0] ?? 'the body');
     throw bad(`the request does not follow the inference request schema (at ${where})`);
   }
   const request = parsed.data;
