@@ -7,7 +7,8 @@
  *   3. every suite passes against solutions/
  *   4. every test fails against the untouched stubs, unless tests/stub-passes.json says why not
  *   5. every example starts and answers
- *   6. the runner's own tests pass
+ *   6. every model a lesson trains (lessons/*\/train.ts) retrains to the committed file
+ *   7. the runner's own tests pass
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -79,6 +80,15 @@ export async function runCheck(options: { updateStarts: boolean }): Promise<numb
   step('Examples');
   const examples = lessons.filter((lesson) => fs.existsSync(lesson.example));
   await runWithLimit(examples, 3, (lesson) => checkExample(lesson, tally));
+
+  step('Trained models reproduce (lessons/*/train.ts --verify)');
+  for (const lesson of lessons) {
+    const train = path.join(lesson.dir, 'train.ts');
+    if (!fs.existsSync(train)) continue;
+    const { code, output } = await capture(process.execPath, ['--import', 'tsx', train, '--verify']);
+    if (code === 0) tally.ok();
+    else tally.fail(`${relative(train)} --verify exited ${code}: retraining does not give the committed model:\n${output.trim().split('\n').slice(-6).join('\n')}`);
+  }
 
   step("The runner's own tests");
   const runnerTests = await runRunnerTests(tally);
