@@ -11,7 +11,7 @@ import { formatHint, nextHint } from './hints.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import type { SuiteRunner } from './run-suites.ts';
-import { applyKey, lessonAfterPass } from './keys.ts';
+import { applyKey, lessonAfterPass, splitKeys } from './keys.ts';
 import { isDone, renderScreen, type GuideView } from './screen.ts';
 import { cleanUpAfterKilledRuns, readState, updateState } from './state.ts';
 import { currentTodo } from './todos.ts';
@@ -73,7 +73,7 @@ class Guide {
   async start(): Promise<void> {
     process.stdin.setRawMode(true);
     process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (key: string) => this.onKey(key));
+    process.stdin.on('data', (chunk: string) => splitKeys(chunk).forEach((key) => this.onKey(key)));
     process.stdout.on('resize', () => this.render());
     this.watch();
     this.render();

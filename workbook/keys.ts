@@ -8,6 +8,11 @@ import { isDone, KEYS_LINE, type GuideView } from './screen.ts';
 
 export type KeyAction = { kind: 'quit' } | { kind: 'hint'; lesson: Lesson } | { kind: 'go'; lesson: Lesson } | { kind: 'show' };
 
+/** The keys in one chunk of terminal input: keys typed fast (or pasted) arrive together. */
+export function splitKeys(chunk: string): string[] {
+  return chunk.match(/\x1b\[[0-9;]*[A-Za-z~]|\x1bO[A-Za-z]|[\s\S]/gu) ?? [];
+}
+
 /** Applies a key to the view (the list, a message) and says what the guide must do besides. */
 export function applyKey(view: GuideView, key: string): KeyAction {
   if (key === 'q' || key === '\u0003') return { kind: 'quit' }; // Ctrl-C arrives as a key in raw mode

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { applyKey, lessonAfterPass } from '../keys.ts';
+import { applyKey, lessonAfterPass, splitKeys } from '../keys.ts';
 import type { Lesson } from '../lessons.ts';
 import type { LessonReport, TestOutcome } from '../outcome.ts';
 import { KEYS_LINE, renderScreen, type GuideView } from '../screen.ts';
@@ -136,6 +136,12 @@ describe('keys', () => {
     applyKey(shown, 'l');
     applyKey(shown, '\x1b');
     expect(shown.list).toBeUndefined();
+  });
+
+  test('keys that arrive together are taken one by one, arrows whole', () => {
+    expect(splitKeys('\x1b[B\x1b[B\r')).toEqual(['\x1b[B', '\x1b[B', '\r']);
+    expect(splitKeys('nq')).toEqual(['n', 'q']);
+    expect(splitKeys('\x1b')).toEqual(['\x1b']);
   });
 
   test('an unknown key shows the keys; q and Ctrl-C quit, even from the list', () => {
