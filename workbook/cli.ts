@@ -5,7 +5,7 @@
  * Without a lesson number, example, hint and reset use the lesson the guide showed last.
  */
 import { findLesson, listLessons, UnknownLessonError, type Lesson } from './lessons.ts';
-import { readState } from './state.ts';
+import { cleanUpAfterKilledRuns, readState } from './state.ts';
 
 /** The lesson named on the command line, or else the one on the guide's screen last. */
 function lessonFrom(args: string[]): Lesson {
@@ -20,6 +20,7 @@ function lessonFrom(args: string[]): Lesson {
 }
 
 async function main(command: string | undefined, args: string[]): Promise<number> {
+  cleanUpAfterKilledRuns();
   switch (command) {
     case 'guide': {
       const { runGuide } = await import('./guide.ts');

@@ -13,7 +13,7 @@ import { passed, type LessonReport } from './outcome.ts';
 import type { SuiteRunner } from './run-suites.ts';
 import { applyKey, lessonAfterPass, splitKeys } from './keys.ts';
 import { isDone, renderScreen, type GuideView } from './screen.ts';
-import { cleanUpAfterKilledRuns, readState, updateState } from './state.ts';
+import { readState, updateState } from './state.ts';
 import { currentTodo } from './todos.ts';
 import { lookUp, remember, toReport, VerdictKeys } from './verdicts.ts';
 
@@ -37,7 +37,6 @@ function openView(keys: VerdictKeys): GuideView {
 }
 
 export async function runGuide(interactive: boolean): Promise<void> {
-  cleanUpAfterKilledRuns();
   const keys = new VerdictKeys();
   const view = openView(keys);
   if (interactive) return new Guide(view, keys).start();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listLessons, type Lesson } from '../lessons.ts';
 import type { LessonReport } from '../outcome.ts';
+import { cleanUpAfterKilledRuns } from '../state.ts';
 import { lookUp, recordStartVerdicts, remember, staleStartVerdicts, VerdictKeys } from '../verdicts.ts';
 import { useWorkbook } from './fixture.ts';
 
@@ -73,5 +74,18 @@ describe('remembered verdicts', () => {
     fs.mkdirSync(path.join(root, '.workbook'), { recursive: true });
     fs.writeFileSync(path.join(root, '.workbook', 'verdicts.json'), '{ not json');
     expect(lookUp(first!, new VerdictKeys(root).of(first!), root)).toBeUndefined();
+  });
+});
+
+describe('.workbook/ after a killed run', () => {
+  test('files named after a process that is gone are removed; others stay', () => {
+    const root = workbook();
+    const dir = path.join(root, '.workbook');
+    fs.mkdirSync(dir, { recursive: true });
+    const gone = 2 ** 22 + 12_345; // above Linux's largest pid, so never a running process
+    const names = [`verdicts.json.${gone}.tmp`, `tsconfig.exercises-${gone}-1.json`, `state.json.${process.pid}.tmp`, 'state.json'];
+    for (const name of names) fs.writeFileSync(path.join(dir, name), '{}');
+    cleanUpAfterKilledRuns(root);
+    expect(fs.readdirSync(dir).sort()).toEqual([`state.json.${process.pid}.tmp`, 'state.json'].sort());
   });
 });
