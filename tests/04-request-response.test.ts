@@ -220,6 +220,18 @@ describe('TODO 3: validateBody, FastAPI\'s 422', () => {
     expect(locsOf(answer), `POST ${show(sent)} → expected one entry at loc ["body", "tags", 1] (the index as a number, ErrorDetail.loc is (string | number)[]); got ${said(answer)}`).toEqual([['body', 'tags', 1]]);
   });
 
+  test('a symbol in an issue\'s path (a custom refinement can put one there) still gives a loc JSON can carry', async () => {
+    const Tagged = z.object({ title: z.string() }).superRefine((_value, ctx) => {
+      ctx.addIssue({ code: 'custom', message: 'flagged', path: [Symbol('flag')] });
+    });
+    const { base } = await echoApp(Tagged);
+    const answer = await postAsJson(`${base}/echo`, { title: 'x' });
+    const locs = locsOf(answer);
+    expect(answer.status, `a schema whose refinement reports path [Symbol('flag')] → expected 422; got ${said(answer)}`).toBe(422);
+    expect(locs.length === 1 && Array.isArray(locs[0]) && locs[0].length === 2 && locs[0][0] === 'body' && typeof locs[0][1] === 'string',
+      `a schema whose refinement reports path [Symbol('flag')] → expected loc ["body", <the symbol as a string>] (JSON turns a symbol into null); got ${said(answer)}`).toBe(true);
+  });
+
   test('type is "missing" for an absent key, also a nested one, and zod\'s code for a value that is there but wrong', async () => {
     const { base } = await echoApp(Note);
     const cases: [unknown, (string | number)[], string][] = [
@@ -402,6 +414,10 @@ describe('TODO 6: createApp, the whole server', () => {
         const answer = await postAsJson(`${base}/process`, body);
         expect(answer.status, `POST /process ${body} → expected 422 (the result would not be a finite number); got ${said(answer)}`).toBe(422);
         expect(detailOf(answer).length, `POST /process ${body} → expected a detail list; got ${said(answer)}`).toBeGreaterThan(0);
+        for (const entry of detailOf(answer)) {
+          const readable = typeof entry.msg === 'string' && entry.msg.length > 0 && typeof entry.type === 'string' && entry.type.length > 0;
+          expect(readable, `POST /process ${body} → each entry needs a non-empty msg and type (does the refinement have a message?); got ${show(entry)}`).toBe(true);
+        }
       }
     });
   });

@@ -69,7 +69,8 @@ export interface ErrorDetail {
  *   - on an invalid one, answers 422 `{"detail": ErrorDetail[]}` itself, one entry per problem,
  *     and does not call the handler. Each entry:
  *     - `loc` is `["body", ...path]`, e.g. `["body", "a"]`; an array index stays a number,
- *       `["body", "tags", 1]`;
+ *       `["body", "tags", 1]`; a symbol (a custom refinement may put one in a path; JSON has
+ *       none) becomes a string;
  *     - `type` is `"missing"` when nothing is at that path in the body (an absent key, FastAPI's
  *       word), and otherwise zod's issue code: `{"a": null}` is there, so `invalid_type`;
  *     - `msg` is a readable message (zod's is fine).
@@ -127,7 +128,7 @@ export const DEFAULT_BODY_LIMIT = 100 * 1024;
 
 /**
  * The app's one error handler (four parameters: that is how Express knows it handles errors).
- * Test it on its own, then createApp registers it last.
+ * The tests try it on its own first; createApp (TODO 6) registers it last.
  * - A thrown value whose `status` is a whole number from 400 to 499 is the client's mistake.
  *   body-parser's errors are like that: they carry a `status` and a `type`
  *   (`entity.parse.failed` 400, `entity.too.large` 413, `charset.unsupported` 415, ...).
