@@ -150,6 +150,7 @@ describe('TODO 4: validateItem, zod issues in FastAPI\'s shape', () => {
       const entry = detail.find((candidate) => candidate.loc.slice(1).join('.') === issue.path.join('.'));
       expect(entry?.msg, `msg of the entry at ${show(['body', ...issue.path])}: the issue's message; got ${show(detail)}`).toBe(issue.message);
     }
+    for (const entry of detail) expect(entry.msg, `msg of ${show(entry)}: for humans, so never empty`).toMatch(/\S/);
   });
 
   test('uses zod\'s issue code as the type: too_small, invalid_type', () => {
@@ -165,6 +166,7 @@ describe('TODO 4: validateItem, zod issues in FastAPI\'s shape', () => {
     expect(detail.map(({ loc, type }) => ({ loc, type })), `validateItem(${show(input)}): one entry, on the tags field itself`).toEqual([
       { loc: ['body', 'tags'], type: 'custom' },
     ]);
+    expect(detail[0]?.msg, `validateItem(${show(input)}): the msg of the repeated-tag entry is for humans, so never empty`).toMatch(/\S/);
   });
 
   test('puts the position of a bad array element in loc, as a number', () => {

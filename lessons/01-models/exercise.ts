@@ -51,28 +51,16 @@ export function parseItem(input: unknown): Item {
 }
 
 /**
- * Given (no TODO here): is the value at `path` inside `input` absent? Walks the path one key at a
- * time. `isAbsent({ name: 'Pen' }, ['price'])` is true; `isAbsent({ price: null }, ['price'])` is
- * false, because null is a value that was sent; `isAbsent(undefined, [])` is true (no body at all).
- */
-function isAbsent(input: unknown, path: readonly PropertyKey[]): boolean {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return false;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value === undefined;
-}
-
-/**
  * Validates without throwing, and reports every problem at once (not only the first).
  * @param input anything
  * @returns `{ ok: true, item }` (the parsed item) or `{ ok: false, detail }` with one ErrorDetail
  *   per zod issue. A body that is not an object (null, 42, "text", []) is one entry at ["body"].
+ *   "missing" (TODO 5) is for a value that is absent: `{ "name": "Pen" }` lacks price, and no
+ *   body at all (undefined) lacks the whole body. A null was sent, so it stays "invalid_type".
  */
 export function validateItem(input: unknown): Validation {
   // TODO 4: use safeParse and turn each zod issue into an ErrorDetail (type: the issue's code).
-  // TODO 5: make `type` "missing" for an invalid_type issue whose value is absent (use isAbsent).
+  // TODO 5: make `type` "missing" for an invalid_type issue whose value is absent (undefined).
   throw new Error('validateItem is not written yet');
 }
 

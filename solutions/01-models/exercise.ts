@@ -42,35 +42,24 @@ export function parseItem(input: unknown): Item {
   return ItemSchema.parse(input);
 }
 
-/**
- * Given in the exercise: is the value at `path` inside `input` absent? (null is a value.)
- */
-function isAbsent(input: unknown, path: readonly PropertyKey[]): boolean {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return false;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value === undefined;
-}
-
 export function validateItem(input: unknown): Validation {
-  // .safeParse never throws; its result is a discriminated union on `success`.
-  const result = ItemSchema.safeParse(input);
+  // .safeParse never throws; its result is a discriminated union on `success`. reportInput asks
+  // zod to keep, on each issue, the value it checked (it leaves it out by default).
+  const result = ItemSchema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, item: result.data };
-  return { ok: false, detail: result.error.issues.map((issue) => toDetail(issue, input)) };
+  return { ok: false, detail: result.error.issues.map(toDetail) };
 }
 
-function toDetail(issue: z.core.$ZodIssue, input: unknown): ErrorDetail {
+function toDetail(issue: z.core.$ZodIssue): ErrorDetail {
   return {
     // zod types a path key as PropertyKey, symbols included; JSON has no symbols, so a symbol
     // key becomes a string. Numbers (array positions) stay numbers, as in FastAPI's loc.
     loc: ['body', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
     msg: issue.message,
     // zod calls an absent field "invalid_type" (expected string, received undefined); FastAPI
-    // calls it "missing". Only the input can tell the two apart: a null was sent, undefined was
-    // not. (zod can also report each issue's input: safeParse(input, { reportInput: true }).)
-    type: issue.code === 'invalid_type' && isAbsent(input, issue.path) ? 'missing' : issue.code,
+    // calls it "missing". The value checked tells them apart: a null was sent, undefined was not.
+    // The value stays out of the detail: an answer never echoes what the client sent.
+    type: issue.code === 'invalid_type' && issue.input === undefined ? 'missing' : issue.code,
   };
 }
 
