@@ -232,6 +232,14 @@ describe('TODO 3: validateBody, FastAPI\'s 422', () => {
       `a schema whose refinement reports path [Symbol('flag')] → expected loc ["body", <the symbol as a string>] (JSON turns a symbol into null); got ${said(answer)}`).toBe(true);
   });
 
+  test('a key named like a member of Object.prototype ("constructor", "toString") is missing when the body does not have it', async () => {
+    const { base } = await echoApp(z.object({ constructor: z.string(), toString: z.string() }));
+    const answer = await postAsJson(`${base}/echo`, {});
+    for (const key of ['constructor', 'toString']) {
+      expect(typeAt(answer, ['body', key]), `POST {} to a schema with a "${key}" field → expected type "missing": the body has no own "${key}" key, and Object.prototype's does not count (look keys up with Object.hasOwn); got ${said(answer)}`).toBe('missing');
+    }
+  });
+
   test('type is "missing" for an absent key, also a nested one, and zod\'s code for a value that is there but wrong', async () => {
     const { base } = await echoApp(Note);
     const cases: [unknown, (string | number)[], string][] = [
@@ -649,9 +657,17 @@ describe('TODO 7: ApiError', () => {
     expect(error.status, 'new ApiError(404, "Not Found").status').toBe(404);
     expect(error.detail, 'new ApiError(404, "Not Found").detail').toBe('Not Found');
     expect(error.name, 'its name, shown in stack traces and logs').toBe('ApiError');
-    expect(error.message, 'its message should name the status').toContain('404');
+    expect(error.message, 'new ApiError(404, "Not Found").message should name the status').toContain('404');
+    expect(error.message, 'new ApiError(404, "Not Found").message should name a string detail too').toContain('Not Found');
+  });
+
+  test('a detail that is not a string stays in detail, out of the message', () => {
     const list = [{ loc: ['body', 'a'], msg: 'Field required', type: 'missing' }];
-    expect(new ApiError(422, list).detail, 'new ApiError(422, [...]).detail keeps the list as it is').toBe(list);
+    const error = new ApiError(422, list);
+    expect(error.status, 'new ApiError(422, [...]).status').toBe(422);
+    expect(error.detail, 'new ApiError(422, [...]).detail keeps the list as it is').toBe(list);
+    expect(error.message, 'new ApiError(422, [...]).message should name the status').toContain('422');
+    expect(error.message, 'new ApiError(422, [...]).message should leave the list out (a template string prints it as [object Object])').not.toContain('[object');
   });
 });
 
@@ -713,6 +729,7 @@ describe('TODO 8: postJson, the client', () => {
       const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), `a 200 with ${label}`);
       expect(error, `a 200 with ${label} should throw an InvalidResponseError`).toBeInstanceOf(InvalidResponseError);
       expect((error as InvalidResponseError).status, 'its status').toBe(200);
+      expect((error as InvalidResponseError).name, 'its name, shown in logs').toBe('InvalidResponseError');
     });
 
     test('a 500 with {"detail": "..."} throws an ApiError with status 500 and that detail', async () => {
@@ -767,6 +784,7 @@ describe('TODO 9: the timeout, for the whole call', () => {
     const elapsed = Date.now() - started;
     expect(error, `${what} → expected a RequestTimeoutError (turn the abort into one)`).toBeInstanceOf(RequestTimeoutError);
     expect(error, 'it is a ClientError like the others').toBeInstanceOf(ClientError);
+    expect((error as RequestTimeoutError).name, 'its name, shown in logs').toBe('RequestTimeoutError');
     expect((error as RequestTimeoutError).timeoutMs, `${what} → the error's timeoutMs`).toBe(300);
     expect(elapsed, 'it should not give up before the timeout').toBeGreaterThanOrEqual(250);
     expect(elapsed, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);

@@ -178,6 +178,9 @@ export class ClientError extends Error {
  * The server answered, but not with 2xx.
  * `status` is the HTTP status; `detail` is the `detail` of a JSON error body (FastAPI's shape),
  * or, when there is none, the whole body (parsed JSON, or else its text).
+ * The message is what a log shows: it names the status, and the detail too when that is a
+ * string (`The server answered 404: Not Found`). A list or an object stays out of the message
+ * (a template string would print it as "[object Object]"); it is in `detail`.
  */
 export class ApiError extends ClientError {
   override name = 'ApiError';
@@ -185,7 +188,7 @@ export class ApiError extends ClientError {
   readonly detail: unknown;
 
   constructor(status: number, detail: unknown) {
-    // TODO 7: keep status and detail, and give a message that names the status.
+    // TODO 7: keep status and detail, and give a message that names the status (and a string detail).
     super('ApiError is not written yet');
     this.status = 0;
     this.detail = undefined;
