@@ -294,7 +294,7 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
     ['no body at all (undefined)', undefined],
   ])('NewUserSchema refuses %s', (_label, value) => {
     expect(NewUserSchema.safeParse(ada).data, `NewUserSchema.safeParse(${show(ada)}).data → a valid body is taken as it is`).toEqual(ada);
-    expect(NewUserSchema.safeParse(value).success, `NewUserSchema.safeParse(${show(value)}).success`).toBe(false);
+    expect(NewUserSchema.safeParse(value).success, `NewUserSchema.safeParse(${show(value)}) → expected a failure (name: at least one character; email: an address as z.email() checks it)`).toBe(false);
   });
 
   test('UserIdSchema turns digits into a number', () => {
@@ -308,7 +308,7 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
     'UserIdSchema refuses "%s"',
     (id) => {
       expect(UserIdSchema.safeParse('7').data, 'UserIdSchema.safeParse("7").data → a valid id is taken').toBe(7);
-      expect(UserIdSchema.safeParse(id).success, `UserIdSchema.safeParse(${show(id)}).success`).toBe(false);
+      expect(UserIdSchema.safeParse(id).success, `UserIdSchema.safeParse(${show(id)}) → expected a failure (digits only, then a safe integer from 1)`).toBe(false);
     },
   );
 
@@ -337,7 +337,7 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
     [{ offset: '' }, 'offset'],
   ])('PagingSchema refuses %j with an issue at that key', (query, key) => {
     const result = PagingSchema.safeParse(query);
-    expect(result.success, `PagingSchema.safeParse(${show(query)}).success`).toBe(false);
+    expect(result.success, `PagingSchema.safeParse(${show(query)}) → expected a failure (digits only, offset from 0, limit 1 to 100, one value per key)`).toBe(false);
     expect(
       result.error?.issues.map((issue) => issue.path[0]),
       `PagingSchema.safeParse(${show(query)}) → an issue whose path starts with "${key}"`,
