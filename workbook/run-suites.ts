@@ -68,6 +68,8 @@ export class SuiteRunner {
   /** A test file reached a worker in this run: killing the workers now ends the run cleanly. */
   private started = false;
   private abortWhenStarted = false;
+  /** The run-time tests are done and only the type checks run: nothing there can loop for ever. */
+  private checkingTypes = false;
 
   private vitest: Vitest | undefined;
 
@@ -136,6 +138,7 @@ export class SuiteRunner {
     this.runningTest = undefined;
     this.started = false;
     this.abortWhenStarted = false;
+    this.checkingTypes = false;
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
     const specifications = await vitest.globTestSpecifications(lessons.map(suiteFilter));
@@ -157,6 +160,7 @@ export class SuiteRunner {
       const done = this.modules.filter((module) => !module.moduleId.endsWith('.test-d.ts'));
       if (done.length < runtimeFiles) return;
       toldRuntime = true;
+      this.checkingTypes = true;
       listener.runtimeDone(lessons.map((lesson) => reportFor(lesson, done, this.root)));
     };
     this.afterModule = tellRuntime;
@@ -172,6 +176,7 @@ export class SuiteRunner {
         // The learner waits: the run-time tests first, with the machine to themselves, then the
         // type tests and the compile check, while the run-time verdict is already on screen.
         const runtime = await run(specifications.filter((spec) => !isTypeSuite(spec)));
+        this.checkingTypes = true;
         const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
@@ -206,9 +211,12 @@ export class SuiteRunner {
   /**
    * Ends the current run (its report then carries an error): for a run that is stuck, or one a
    * save made useless. A worker killed while it starts would hold vitest for a minute, so a run
-   * that has not reached its workers yet is stopped as soon as it does.
+   * that has not reached its workers yet is stopped as soon as it does, and a run that is only
+   * type-checking (a second or so) is left to end by itself.
    */
   abort(): void {
+    // Killing tsc under vitest's type checker can leave that checker waiting: let it finish.
+    if (this.checkingTypes) return;
     if (this.started) stopChildProcesses();
     else this.abortWhenStarted = true;
   }
