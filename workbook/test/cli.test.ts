@@ -52,7 +52,8 @@ describe('npm test in a workbook of its own', () => {
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const testCommand = ['--import', 'tsx', 'workbook/cli.ts', 'test', '01'];
+  // As package.json's scripts start it.
+  const testCommand = ['workbook/launch.mjs', 'test', '01'];
 
   test('piped, it prints each failing test with its own message, plainly, and ends', async () => {
     const { code, stdout } = await run(process.execPath, testCommand, root);
@@ -75,8 +76,23 @@ describe('npm test in a workbook of its own', () => {
   test('hint without a lesson number uses the lesson the guide showed last', async () => {
     fs.mkdirSync(`${root}/.workbook`, { recursive: true });
     fs.writeFileSync(`${root}/.workbook/state.json`, JSON.stringify({ hintsShown: {}, current: '01-demo' }));
-    const { code, stdout } = await run(process.execPath, ['--import', 'tsx', 'workbook/cli.ts', 'hint'], root);
+    const { code, stdout } = await run(process.execPath, ['workbook/launch.mjs', 'hint'], root);
     expect(code).toBe(0);
     expect(stdout).toContain('Add them.');
+  });
+
+  test('the launcher builds the runner once per version of its sources, and again after a change', async () => {
+    const builds = () => (fs.existsSync(`${root}/.workbook/runner`) ? fs.readdirSync(`${root}/.workbook/runner`) : []);
+    const hint = () => run(process.execPath, ['workbook/launch.mjs', 'hint', '01'], root);
+    expect((await hint()).stdout).toContain('Add them.');
+    const first = builds();
+    expect(first).toHaveLength(1);
+    expect((await hint()).stdout).toContain('Add them.');
+    expect(builds(), 'the same sources reuse the build').toEqual(first);
+    fs.appendFileSync(`${root}/workbook/hints.ts`, '\n// a maintainer\'s change\n');
+    const after = await hint();
+    expect(after.code).toBe(0);
+    expect(builds(), 'a changed source gives a new build, and the old one goes').not.toEqual(first);
+    expect(builds()).toHaveLength(1);
   });
 });

@@ -63,7 +63,7 @@ export function makeRunnableWorkbook(withRunner = false): string {
     'workbook/tsconfig.typetests.lessons.json',
     'workbook/tsconfig.typetests.solutions.json',
   ];
-  if (withRunner) copied.push(...fs.readdirSync(path.join(ROOT, 'workbook')).filter((name) => name.endsWith('.ts')).map((name) => `workbook/${name}`));
+  if (withRunner) copied.push(...fs.readdirSync(path.join(ROOT, 'workbook')).filter((name) => /\.(ts|mjs)$/.test(name)).map((name) => `workbook/${name}`));
   for (const file of copied) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
