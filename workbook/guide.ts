@@ -51,7 +51,7 @@ export async function runGuide(interactive: boolean): Promise<void> {
     view.stale.clear();
     if (!view.current || isDone(view, view.current)) view.current = view.lessons.find((lesson) => !isDone(view, lesson));
   }
-  console.log(renderScreen(view, { rows: Infinity, columns: Infinity }).slice(0, -2).join('\n'));
+  console.log(renderScreen(view, { rows: 40, columns: Infinity }).slice(0, -2).join('\n'));
   console.log(`\n(No terminal here, so the guide printed the status once. Run \`npm start\` in a terminal to keep it open.)`);
 }
 
