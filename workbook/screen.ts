@@ -64,7 +64,8 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
     '',
   ];
   const report = view.reports.get(lesson.id);
-  const text = report ? describeReport(report, { typesPending: view.run?.typesPending }) : undefined;
+  // With a hint open, failures show two lines of their message, so the hint has room.
+  const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: notice.length > 0 ? 2 : 4 }) : undefined;
   const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
   const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', 'Not run yet: save the exercise, or wait for the check.')]))];
   const [first = [], ...rest] = text?.failures ?? [];
@@ -80,9 +81,8 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
     left -= rows.length;
     return rows;
   };
-  // A long hint may take half of what is left: the compiler's errors and more failures still show.
-  const noticeRows = cut(wrap(notice), Math.max(6, Math.floor(left / 2)), `… (cut to fit; all of it is in ${relative(lesson.hints)})`).slice(0, Math.max(0, left));
-  left -= noticeRows.length;
+  // What the learner asked for comes next: the compiler's errors and more failures get the rest.
+  const noticeRows = take(notice, `… (cut to fit; all of it is in ${relative(lesson.hints)})`);
   const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], `… more with \`${more}\``);
   const restRows = take(rest.flat(), `… ${rest.length} more failing test(s) with \`${more}\``);
   const tailRows = take(tail.length > 0 ? ['', ...tail] : [], '');
