@@ -19,7 +19,8 @@ import {
   type Model,
 } from '#exercise/08-serve-model';
 import { CLASSES, predictProbabilities, readIris, train } from '../lessons/08-serve-model/train.ts';
-import { garbage, IRIS_MODEL, seeded, writeOtherModels, type OtherModels } from './support/08-models.ts';
+import { garbage, IRIS_MODEL, writeOtherModels, type OtherModels } from './support/08-models.ts';
+import { seeded } from './support/random.ts';
 import { parseJson, serve, type Running } from './support/http.ts';
 
 // Sessions load slowly on a busy machine (WebAssembly compiles first) and the garbage test sends

@@ -8,6 +8,7 @@
  * seed, one property (every answer is a 4xx). fast-check would also shrink a failing request to
  * a smallest one, which this generator does not.
  */
+import { seeded } from './random.ts';
 
 /** The pinned default seed, or WORKBOOK_SEED when it is set (a whole number) to replay a run. */
 export function garbageSeed(env: NodeJS.ProcessEnv = process.env): number {
@@ -28,24 +29,12 @@ export interface GarbageRequest {
   body: Uint8Array;
 }
 
-/** mulberry32: a tiny, good-enough 32-bit PRNG; deterministic for a given seed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const JSON_TYPE = { 'content-type': 'application/json' };
 const encoder = new TextEncoder();
 
 /** Makes `count` garbage requests from `seed`. Every body stays under `maxBytes`. */
 export function garbage(seed: number, count: number, maxBytes: number): GarbageRequest[] {
-  const random = prng(seed);
+  const random = seeded(seed);
   const int = (below: number) => Math.floor(random() * below);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   const json = (kind: string, path: GarbageRequest['path'], text: string, headers: Record<string, string> = JSON_TYPE) => ({

@@ -85,18 +85,6 @@ export function writeOtherModels(): OtherModels {
   return { dir, sklearnStyle, doubleInput, corrupt, missing: path.join(dir, 'no-such-model.onnx') };
 }
 
-/** A seeded random generator (mulberry32): the same seed gives the same garbage, so a failure can be replayed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random JSON value, biased towards almost-right requests for either endpoint. */
 export function garbage(random: () => number, depth = 0): unknown {
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
