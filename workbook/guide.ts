@@ -81,9 +81,11 @@ class Guide {
     this.runner = await SuiteRunner.open('lessons');
     // Stale lessons are checked one by one, the one on screen first; the one on screen is run
     // even when its verdict is fresh, which also warms vitest up for the first save.
+    // Saves made while vitest was starting are queued already and go first.
     const current = this.view.current;
-    this.queue = this.view.lessons.filter((lesson) => this.view.stale.has(lesson.id) && lesson !== current);
-    if (current) this.queue.unshift(current);
+    const saved = this.queue;
+    const rest = this.view.lessons.filter((lesson) => this.view.stale.has(lesson.id) && lesson !== current && !saved.includes(lesson));
+    this.queue = [...saved, ...(current && !saved.includes(current) ? [current] : []), ...rest];
     void this.next();
     await new Promise<void>(() => {
       // Runs until the learner presses q; quit() exits the process.
@@ -116,6 +118,7 @@ class Guide {
 
   private saved(lesson: Lesson): void {
     if (lesson !== this.view.current) this.goTo(lesson);
+    if (this.view.notice?.transient) this.view.notice = undefined;
     this.view.stale.add(lesson.id);
     this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
     // The screen answers the save at once, even while an earlier run is being stopped.
@@ -135,6 +138,7 @@ class Guide {
     this.view.notice = {
       lesson: this.view.current?.id,
       text: `You saved ${relative(lesson.solution)}: that is the annotated answer. Your exercise is ${relative(lesson.exercise)}.`,
+      transient: true,
     };
     this.render();
   }
@@ -226,7 +230,7 @@ class Guide {
   private hintFor(lesson: Lesson): string {
     const report = this.view.reports.get(lesson.id);
     try {
-      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report.tests) : undefined), 'press h');
+      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report.tests, report.errors.length > 0) : undefined), 'press h');
     } catch (error) {
       return (error as Error).message;
     }

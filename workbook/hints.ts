@@ -95,7 +95,7 @@ export function reflow(markdown: string): string {
     if (fence) inCode = !inCode;
     const previous = out.at(-1);
     const joins =
-      !fence && !inCode && previous !== undefined && previous.trim() !== '' && !previous.trimStart().startsWith('```') && line.trim() !== '' && !/^(\s|[-*|>#]|\d+\.)/.test(line);
+      !fence && !inCode && previous !== undefined && previous.trim() !== '' && !previous.trimStart().startsWith('```') && line.trim() !== '' && !/^(\s|[-*+] |[|>#]|\d+\. )/.test(line);
     if (joins) out[out.length - 1] = `${previous} ${line}`;
     else out.push(line);
   }

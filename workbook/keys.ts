@@ -20,7 +20,7 @@ export function applyKey(view: GuideView, key: string): KeyAction {
   const { lessons, current } = view;
   const at = current ? lessons.indexOf(current) : lessons.length;
   const say = (text: string): KeyAction => {
-    view.notice = { lesson: current?.id, text };
+    view.notice = { lesson: current?.id, text, transient: true };
     return { kind: 'show' };
   };
   switch (key) {

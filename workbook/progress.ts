@@ -2,7 +2,7 @@
  * `npm run progress`: every lesson, done or not. Remembered verdicts are used as they are; lessons
  * changed since are run again (all of them with --fresh), one tick per lesson as they finish.
  */
-import { paint, progressBar } from './format.ts';
+import { paint, progressBar, visibleLength } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { ROOT } from './target.ts';
@@ -44,7 +44,10 @@ export function formatProgress(reports: LessonReport[]): string {
     const mark = passed(report) ? paint('green', '✓') : paint('red', '✗');
     const counts =
       report.errors.length > 0 ? 'suite did not load' : `${ok}/${total} tests${report.typeErrors.length > 0 ? ', type errors' : ''}`;
-    return `  ${mark} ${report.lesson.id.padEnd(24)} ${counts.padEnd(24)} ${report.lesson.title}`;
+    const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${counts.padEnd(24)} ${report.lesson.title}`;
+    // On a terminal a row longer than the window is cut rather than wrapped mid-word.
+    const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
+    return visibleLength(row) > columns ? `${row.slice(0, row.length - (visibleLength(row) - columns) - 1)}…` : row;
   });
   const next = reports.find((report) => !passed(report));
   const footer = next

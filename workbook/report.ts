@@ -59,7 +59,8 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
   if (groups.some((group) => group.todo !== undefined)) {
     const marks = groups
       .filter((group) => group.todo !== undefined)
-      .map((group) => (group.failing === 0 ? `TODO ${group.todo} ${paint('green', '✓')}` : `TODO ${group.todo} ${paint('red', `— ${group.failing} failing`)}`));
+      // No-break spaces keep each item whole when the line wraps.
+      .map((group) => (group.failing === 0 ? `TODO\u00a0${group.todo}\u00a0${paint('green', '✓')}` : `TODO\u00a0${group.todo}\u00a0${paint('red', `—\u00a0${group.failing}\u00a0failing`)}`));
     text.status.push(marks.join('  '));
   }
 

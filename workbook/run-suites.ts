@@ -196,7 +196,8 @@ export class SuiteRunner {
     stalledIn ??= firstUnfinished(testModules);
     for (const report of reports) {
       // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
-      report.errors.push(...unhandledErrors.map((error) => describeCrash(error, this.runningTest ?? firstUnfinished(testModules))));
+      // After a stall the workers die because they were stopped: their errors would only mislead.
+      if (!stalled) report.errors.push(...unhandledErrors.map((error) => describeCrash(error, this.runningTest ?? firstUnfinished(testModules))));
       if (stalled) {
         const where = stalledIn ? ` while running "${stalledIn}"` : '';
         report.errors.unshift(`The tests were stopped after ${this.stallLimitMs / 1000} s without progress${where}: is there an endless loop in the exercise?`);

@@ -18,7 +18,14 @@ export interface GuideView {
   rechecked: string[];
   current: Lesson | undefined;
   /** A hint, a pass banner or a short message; shown only while its lesson is on screen. */
-  notice?: { text: string; lesson: string | undefined; passed?: string };
+  notice?: {
+    text: string;
+    lesson: string | undefined;
+    /** For a pass banner: the lesson that passed (the banner goes if it fails again). */
+    passed?: string;
+    /** A passing remark (the keys, "that was the solution"): gone with the next save. */
+    transient?: boolean;
+  };
   /** The lesson list, open for choosing, with the highlighted row. */
   list?: { selected: number };
   /** The current lesson's run, while it goes. */
@@ -55,17 +62,20 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
     return [...head, ...fit([notice, end], room, wrap), ...footer];
   }
 
-  const heading = [
-    '',
-    paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
-    `  read  ${relative(lesson.readme)}`,
-    `  edit  ${relative(lesson.exercise)}`,
-    `  try   npm run example -- ${lesson.number}`,
-    '',
-  ];
+  // With a message open, the lesson's heading and each failure shrink so that the message has room.
+  const compact = notice.length > 0;
+  const heading = compact
+    ? ['', paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`), `  edit  ${relative(lesson.exercise)}`, '']
+    : [
+        '',
+        paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
+        `  read  ${relative(lesson.readme)}`,
+        `  edit  ${relative(lesson.exercise)}`,
+        `  try   npm run example -- ${lesson.number}`,
+        '',
+      ];
   const report = view.reports.get(lesson.id);
-  // With a hint open, failures show two lines of their message, so the hint has room.
-  const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: notice.length > 0 ? 2 : 4 }) : undefined;
+  const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: compact ? 1 : 4 }) : undefined;
   const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
   const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', 'Not run yet: save the exercise, or wait for the check.')]))];
   const [first = [], ...rest] = text?.failures ?? [];
@@ -84,7 +94,22 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   // What the learner asked for comes next: the compiler's errors and more failures get the rest.
   const noticeRows = take(notice, `… (cut to fit; all of it is in ${relative(lesson.hints)})`);
   const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], `… more with \`${more}\``);
-  const restRows = take(rest.flat(), `… ${rest.length} more failing test(s) with \`${more}\``);
+  // Whole failures only, and a count of those left out.
+  const restRows: string[] = [];
+  let shown = 0;
+  for (const block of rest) {
+    const rows = wrap(block);
+    const reserve = shown + 1 < rest.length ? 1 : 0;
+    if (rows.length + reserve > left) break;
+    restRows.push(...rows);
+    left -= rows.length;
+    shown += 1;
+  }
+  const hidden = rest.length - shown;
+  if (hidden > 0 && left > 0) {
+    restRows.push(paint('dim', `… ${hidden} more failing test(s) with \`${more}\``));
+    left -= 1;
+  }
   const tailRows = take(tail.length > 0 ? ['', ...tail] : [], '');
   return [...head, ...noticeRows, ...kept, ...firstRows, ...compileRows, ...restRows, ...tailRows, ...footer];
 }

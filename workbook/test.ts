@@ -27,14 +27,21 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
   for (const report of reports) {
     const text = describeReport(report, { messageLines: Infinity });
     if (text.passed) passing += 1;
-    print('');
-    print(paint('bold', `Lesson ${report.lesson.number} — ${report.lesson.title}`));
-    for (const line of text.status) print(line);
+    const title = paint('bold', `Lesson ${report.lesson.number} — ${report.lesson.title}`);
+    const lines = ['', title, ...text.status];
     for (const [index, block] of text.failures.entries()) {
-      if (index === 1 && text.compile.length > 0) for (const line of text.compile) print(line);
-      for (const line of block) print(line);
+      if (index === 1) lines.push(...text.compile);
+      lines.push(...block);
     }
-    if (text.failures.length <= 1) for (const line of text.compile) print(line);
+    if (text.failures.length <= 1) lines.push(...text.compile);
+    for (const line of lines) print(line);
+    // On a terminal a long report scrolls its start away: say again where the lesson stands.
+    if (process.stdout.isTTY && lines.length > (process.stdout.rows || 24) - 4) {
+      print('');
+      print(title);
+      for (const line of text.status) print(line);
+      print(paint('dim', '(the first unfinished TODO\'s failures are listed first, above)'));
+    }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   print('');

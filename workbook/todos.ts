@@ -47,7 +47,11 @@ export function groupByTodo(tests: TestOutcome[]): TodoGroup[] {
   return [...groups.values()].sort((a, b) => (a.todo ?? Infinity) - (b.todo ?? Infinity));
 }
 
-/** The first TODO with a failing test: where the learner is in the lesson. */
-export function currentTodo(tests: TestOutcome[]): number | undefined {
-  return groupByTodo(tests).find((group) => group.todo !== undefined && group.failing > 0)?.todo;
+/**
+ * The first TODO with a failing test: where the learner is in the lesson. When the run broke off
+ * (`interrupted`: a loop stopped, a crash), tests that never ran count as unfinished too.
+ */
+export function currentTodo(tests: TestOutcome[], interrupted = false): number | undefined {
+  const unfinished = (test: TestOutcome) => test.state === 'failed' || (interrupted && test.state === 'skipped');
+  return groupByTodo(tests).find((group) => group.todo !== undefined && group.tests.some(unfinished))?.todo;
 }

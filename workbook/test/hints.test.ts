@@ -62,6 +62,10 @@ describe('hints', () => {
 });
 
 describe('reflow', () => {
+  test('joins a line that starts with emphasis; keeps list items', () => {
+    expect(reflow('The kind must be a\n*literal* type.\n* an item\n* another')).toBe('The kind must be a *literal* type.\n* an item\n* another');
+  });
+
   test('joins the lines of a paragraph, keeps code blocks and list items as written', () => {
     const text = 'One line\nand its continuation.\n\n```ts\nconst a = 1;\nconst b = 2;\n```\n\n- first item\n- second item\n\nNext paragraph\nhere.';
     expect(reflow(text)).toBe('One line and its continuation.\n\n```ts\nconst a = 1;\nconst b = 2;\n```\n\n- first item\n- second item\n\nNext paragraph here.');

@@ -86,6 +86,7 @@ describe('SuiteRunner', () => {
       fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
       const [report] = await impatient.run(lessons);
       expect(report!.errors[0]).toMatch(/stopped after 3 s without progress while running "adds"/);
+      expect(report!.errors, 'only that: the workers died because they were stopped').toHaveLength(1);
       fs.writeFileSync(lessons[0]!.exercise, SOLVED);
       expect(passed((await impatient.run(lessons))[0]!), 'the next run works').toBe(true);
     } finally {

@@ -24,7 +24,7 @@ function view(reports: Record<string, TestOutcome[]> = {}, extra: Partial<GuideV
   return { lessons, reports: map, stale: new Set(), rechecked: [], current: lessons[0], ...extra };
 }
 
-const plain = (rows: string[]) => rows.map((row) => row.replace(/\x1b\[[0-9;]*m/g, ''));
+const plain = (rows: string[]) => rows.map((row) => row.replace(/\x1b\[[0-9;]*m/g, '').replaceAll('\u00a0', ' '));
 
 describe('TODO groups', () => {
   const tests = [passing('TODO 1: the schema > accepts'), failing('TODO 2: parseItem > throws'), failing('TODO 3: validateItem > reports'), failing('TODO 2: parseItem > returns'), failing('a test outside')];
@@ -41,6 +41,9 @@ describe('TODO groups', () => {
   test('the current TODO is the first with a failing test; names lose their TODO prefix', () => {
     expect(currentTodo(tests)).toBe(2);
     expect(currentTodo([passing('TODO 1: a > b')])).toBeUndefined();
+    const broken: TestOutcome[] = [{ ...passing('TODO 1: a > stuck'), state: 'skipped' }, failing('TODO 2: b > types')];
+    expect(currentTodo(broken), 'a run that went through').toBe(2);
+    expect(currentTodo(broken, true), 'a run that broke off: the test that never ran counts').toBe(1);
     expect(shortName(tests[1]!)).toBe('parseItem > throws'.replace('parseItem > ', ''));
     expect(shortName(failing('TODO 4: everything'))).toBe('everything');
     expect(shortName(failing('plain > name'))).toBe('plain > name');
@@ -87,6 +90,20 @@ describe('the guide\'s screen', () => {
     expect(rows.some((row) => /✗ case number 0 with/.test(row)), 'the first failing test').toBe(true);
     expect(rows.at(-1)).toBe(KEYS_LINE);
     expect(rows.some((row) => /^… /.test(row)), 'what was cut says so').toBe(true);
+  });
+
+  test('with a hint open at 80x24, the hint keeps most of the room; the count of failures left out is right', () => {
+    const hint = ['Hint 1 of 2 for TODO 1', '', ...Array.from({ length: 12 }, (_, index) => `hint line ${index}`)].join('\n');
+    const rows = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: hint } }), { rows: 24, columns: 80 }));
+    expect(rows.length).toBeLessThanOrEqual(24);
+    expect(rows.filter((row) => /^hint line/.test(row)).length, 'hint lines on screen').toBeGreaterThanOrEqual(6);
+    expect(rows.some((row) => /✗ case number 0/.test(row)), 'the first failing test').toBe(true);
+
+    const plainRows = plain(renderScreen(view({ '01': many }), { rows: 24, columns: 80 }));
+    const shown = plainRows.filter((row) => /^ {2}✗ /.test(row)).length;
+    const more = plainRows.find((row) => /more failing test/.test(row));
+    expect(more, 'a line says how many are left out').toBeDefined();
+    expect(Number(more!.match(/… (\d+) more/)![1])).toBe(12 - shown);
   });
 
   test('shows the first unfinished TODO\'s failures first', () => {
@@ -148,6 +165,7 @@ describe('keys', () => {
     const shown = view();
     expect(applyKey(shown, 'x')).toEqual({ kind: 'show' });
     expect(shown.notice?.text).toContain(KEYS_LINE);
+    expect(shown.notice?.transient, 'gone with the next save').toBe(true);
     expect(applyKey(shown, 'q')).toEqual({ kind: 'quit' });
     applyKey(shown, 'l');
     expect(applyKey(shown, '\u0003')).toEqual({ kind: 'quit' });
