@@ -65,7 +65,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   // With a message open, the lesson's heading and each failure shrink so that the message has room.
   const compact = notice.length > 0;
   const heading = compact
-    ? ['', paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`), `  edit  ${relative(lesson.exercise)}`, '']
+    ? ['', paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`), `  edit  ${relative(lesson.exercise)}`]
     : [
         '',
         paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
@@ -84,7 +84,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
 
   // Always kept: the lesson's heading, the verdict and the first failure (cut only if it alone is too long).
   const kept = wrap([...heading, ...status]);
-  const firstRows = cut(wrap(first), room - kept.length, `… more with \`${more}\``);
+  const firstRows = cut(wrap(first), Math.min(room - kept.length, compact ? 5 : Infinity), `… more with \`${more}\``);
   let left = room - kept.length - firstRows.length;
   const take = (lines: string[], where: string) => {
     const rows = cut(wrap(lines), left, where);

@@ -94,10 +94,12 @@ describe('the guide\'s screen', () => {
 
   test('with a hint open at 80x24, the hint keeps most of the room; the count of failures left out is right', () => {
     const hint = ['Hint 1 of 2 for TODO 1', '', ...Array.from({ length: 12 }, (_, index) => `hint line ${index}`)].join('\n');
-    const rows = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: hint } }), { rows: 24, columns: 80 }));
+    const long = many.map((test) => ({ ...test, message: `a message that is one long line ${'and goes on '.repeat(30)}` }));
+    const rows = plain(renderScreen(view({ '01': long }, { notice: { lesson: '01-demo', text: hint } }), { rows: 24, columns: 80 }));
     expect(rows.length).toBeLessThanOrEqual(24);
     expect(rows.filter((row) => /^hint line/.test(row)).length, 'hint lines on screen').toBeGreaterThanOrEqual(6);
     expect(rows.some((row) => /✗ case number 0/.test(row)), 'the first failing test').toBe(true);
+    expect(rows.some((row) => /a message that is one long line/.test(row)), 'and the start of its message').toBe(true);
 
     const plainRows = plain(renderScreen(view({ '01': many }), { rows: 24, columns: 80 }));
     const shown = plainRows.filter((row) => /^ {2}✗ /.test(row)).length;
