@@ -1,7 +1,7 @@
 /**
  * What a key does in the guide, as a plain function of the view, so navigation can be tested
  * without a terminal: h hint, l the list (↑/↓ or j/k, a number, Enter, Esc), n next, p previous,
- * q or Ctrl-C quit; any other key shows the keys.
+ * a digit that lesson, q or Ctrl-C quit; any other key shows the keys.
  */
 import type { Lesson } from './lessons.ts';
 import { isDone, KEYS_LINE, type GuideView } from './screen.ts';
@@ -35,8 +35,12 @@ export function applyKey(view: GuideView, key: string): KeyAction {
     case 'p':
       if (at === 0) return say('This is the first lesson. n goes forward; l lists every lesson.');
       return { kind: 'go', lesson: lessons[at - 1]! };
-    default:
+    default: {
+      // A digit goes straight to that lesson, as it chooses one in the list.
+      const chosen = /^\d$/.test(key) ? lessons.find((lesson) => Number(lesson.number) === Number(key)) : undefined;
+      if (chosen) return { kind: 'go', lesson: chosen };
       return say(`Keys: ${KEYS_LINE}.`);
+    }
   }
 }
 

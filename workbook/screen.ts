@@ -39,6 +39,7 @@ export interface ScreenSize {
 }
 
 export const KEYS_LINE = 'h hint · l lessons · n next · p previous · q quit — save to rerun';
+const LIST_KEYS_LINE = '↑/↓ or a number to choose · Enter to open · Esc to go back · q quit';
 
 export function isDone(view: GuideView, lesson: Lesson): boolean {
   const report = view.reports.get(lesson.id);
@@ -50,7 +51,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   const wrap = (lines: string[]) => lines.flatMap((line) => wrapLine(line, size.columns));
   const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
   const head = wrap([paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ...ticks(view)]);
-  const footer = wrap(['', paint('dim', KEYS_LINE)]);
+  const footer = wrap(['', paint('dim', view.list ? LIST_KEYS_LINE : KEYS_LINE)]);
   const room = size.rows - head.length - footer.length;
 
   if (view.list) return [...head, ...fit([[''], listLines(view)], room, wrap), ...footer];
@@ -141,7 +142,7 @@ function listLines(view: GuideView): string[] {
     const row = `${index === selected ? '›' : ' '} ${mark} ${lesson.number}  ${lesson.title}${lesson === view.current ? '  (on screen)' : ''}`;
     return index === selected ? paint('inverse', row) : row;
   });
-  return [paint('cyan', 'Lessons — ↑/↓ or a number, Enter to open, Esc to go back'), '', ...rows];
+  return [paint('cyan', 'Lessons'), '', ...rows];
 }
 
 /** Rows cut to fit `room`, the last kept row replaced by a note saying where the rest is. */

@@ -163,6 +163,19 @@ describe('keys', () => {
     expect(splitKeys('\x1b')).toEqual(['\x1b']);
   });
 
+  test('a digit goes to that lesson; a digit no lesson has shows the keys', () => {
+    const shown = view();
+    expect(applyKey(shown, '3')).toEqual({ kind: 'go', lesson: shown.lessons[2] });
+    expect(applyKey(shown, '9')).toEqual({ kind: 'show' });
+    expect(shown.notice?.text).toContain(KEYS_LINE);
+  });
+
+  test('the list shows its own keys at the bottom', () => {
+    const shown = view();
+    applyKey(shown, 'l');
+    expect(plain(renderScreen(shown, { rows: 24, columns: 80 })).at(-1)).toMatch(/Enter to open · Esc to go back/);
+  });
+
   test('an unknown key shows the keys; q and Ctrl-C quit, even from the list', () => {
     const shown = view();
     expect(applyKey(shown, 'x')).toEqual({ kind: 'show' });
