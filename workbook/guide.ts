@@ -78,7 +78,7 @@ class Guide {
     this.render();
     // vitest loads after the first screen: the learner reads while it starts.
     const { SuiteRunner } = await import('./run-suites.ts');
-    this.runner = await SuiteRunner.open('lessons');
+    this.runner = await SuiteRunner.open('lessons', { warm: true });
     // Stale lessons are checked one by one, the one on screen first; the one on screen is run
     // even when its verdict is fresh, which also warms vitest up for the first save.
     // Saves made while vitest was starting are queued already and go first.
@@ -146,8 +146,10 @@ class Guide {
   /** Runs the next lesson in the queue, one run at a time. */
   private async next(): Promise<void> {
     const runner = this.runner;
+    // While a run goes, the queue waits for it: that run's end calls next() again.
+    if (!runner || this.running) return;
     const lesson = this.queue.shift();
-    if (!runner || this.running || !lesson) return;
+    if (!lesson) return;
     const onScreen = () => lesson === this.view.current && this.view.stale.has(lesson.id);
     // Foreground: the learner waits for this verdict. Background: a check a save may interrupt.
     const foreground = onScreen();

@@ -20,7 +20,7 @@ export async function runProgress(lessons: Lesson[], fresh: boolean, root = ROOT
   if (stale.length > 0) {
     const { SuiteRunner } = await import('./run-suites.ts');
     process.stdout.write(paint('dim', `Checking ${stale.length === lessons.length ? 'every lesson' : stale.map((lesson) => lesson.number).join(', ')}:`));
-    const runner = await SuiteRunner.open('lessons', root);
+    const runner = await SuiteRunner.open('lessons', { root });
     try {
       for (const lesson of stale) {
         const [report] = await runner.run([lesson]);

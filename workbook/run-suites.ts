@@ -12,6 +12,7 @@ import { typeErrors } from './compile.ts';
 import type { Lesson } from './lessons.ts';
 import type { LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
+import { spares, warmForks } from './warm-forks.ts';
 
 /**
  * A run in which nothing moves (no test starts or ends) for this long is stuck: vitest's own
@@ -35,6 +36,8 @@ export interface RunListener {
  * missing, nothing is stopped.
  */
 export function stopChildProcesses(): void {
+  // The spare worker runs nothing yet: stopped now, vitest would take a dead process next run.
+  const spare = spares.pid();
   let pids: string[];
   try {
     pids = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -42,6 +45,7 @@ export function stopChildProcesses(): void {
     return; // no children, or no pgrep
   }
   for (const pid of pids) {
+    if (Number(pid) === spare) continue;
     try {
       process.kill(Number(pid), 'SIGKILL');
     } catch {
@@ -59,6 +63,12 @@ export function suiteFilter(lesson: Lesson): string {
  * A vitest instance kept open between runs: the guide reruns a lesson on every save without
  * paying vitest's start-up again.
  */
+export interface OpenOptions {
+  root?: string;
+  stallLimitMs?: number;
+  warm?: boolean;
+}
+
 export class SuiteRunner {
   private listener: RunListener = {};
   private lastMove = 0;
@@ -77,11 +87,15 @@ export class SuiteRunner {
     private readonly target: Target,
     private readonly root: string,
     private readonly stallLimitMs: number,
+    private readonly warm: boolean,
   ) {}
 
-  /** Opens vitest on a workbook (this one unless the runner's tests pass a copy). */
-  static async open(target: Target, root = ROOT, stallLimitMs = STALL_LIMIT_MS): Promise<SuiteRunner> {
-    const runner = new SuiteRunner(target, root, stallLimitMs);
+  /**
+   * Opens vitest on a workbook (this one unless the runner's tests pass a copy). `warm` keeps a
+   * worker process started ahead of each run (warm-forks.ts): for the guide, which reruns on save.
+   */
+  static async open(target: Target, { root = ROOT, stallLimitMs = STALL_LIMIT_MS, warm = false }: OpenOptions = {}): Promise<SuiteRunner> {
+    const runner = new SuiteRunner(target, root, stallLimitMs, warm);
     // vitest.config.ts reads the switch when it loads, which happens inside createVitest.
     process.env[TARGET_VARIABLE] = target;
     // Results are read from the reporter below; vitest's own printing (a banner about type
@@ -113,7 +127,7 @@ export class SuiteRunner {
         config: path.join(root, 'vitest.config.ts'),
         watch: false,
         reporters: [reporter],
-        pool: 'forks',
+        pool: warm ? warmForks : 'forks',
         execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
       },
       {},
@@ -177,6 +191,8 @@ export class SuiteRunner {
         // type tests and the compile check, while the run-time verdict is already on screen.
         const runtime = await run(specifications.filter((spec) => !isTypeSuite(spec)));
         this.checkingTypes = true;
+        // The run-time worker is gone: the next run's spare starts while the types are checked.
+        if (this.warm) spares.refill();
         const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
@@ -206,6 +222,7 @@ export class SuiteRunner {
     }
     this.listener = {};
     this.afterModule = () => {};
+    if (this.warm) spares.refill();
     return reports;
   }
 
@@ -239,9 +256,11 @@ export class SuiteRunner {
   /** Kills every worker and tsc now, started or not: for leaving the process. */
   stopNow(): void {
     stopChildProcesses();
+    if (this.warm) spares.drop();
   }
 
   close(): Promise<void> {
+    if (this.warm) spares.drop();
     return this.vitest!.close();
   }
 }

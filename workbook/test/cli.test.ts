@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ROOT } from '../target.ts';
-import { makeRunnableWorkbook } from './fixture.ts';
+import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
 
 interface Ran {
   code: number;
@@ -71,6 +71,32 @@ describe('npm test in a workbook of its own', () => {
     const text = stdout.replace(/\x1b\[[0-9;]*m/g, '').replaceAll('\r', '');
     expect(text).toMatch(/✗ adds\n +add is not written yet/);
     expect(text).toMatch(/0 of 1 lesson\(s\) pass/);
+  });
+
+  test('the guide runs a save made while a run is going once that run ends', async () => {
+    const exercise = `${root}/lessons/01-demo/exercise.ts`;
+    // script(1) gives the guide the terminal it needs; its keys come through script's stdin.
+    const guide = spawn('script', ['-qfec', `${process.execPath} workbook/launch.mjs guide`, '/dev/null'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    guide.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => guide.on('exit', resolve));
+    /** The screens drawn since `from` (each one starts by clearing the terminal). */
+    const screensSince = (from: number) => output.slice(from).split('\x1b[2J').slice(1);
+    const waitForScreen = (from: number, wanted: (screen: string) => boolean, what: string) =>
+      vi.waitFor(() => expect(screensSince(from).some(wanted), `${what}; last screen:\n${screensSince(0).at(-1)}`).toBe(true), { timeout: 30_000, interval: 20 });
+    try {
+      await waitForScreen(0, (screen) => /\b0 of \d+ tests pass/.test(screen) && !/Running/.test(screen), 'the first verdict');
+      let from = output.length;
+      fs.writeFileSync(exercise, SOLVED);
+      await waitForScreen(from, (screen) => /Running/.test(screen), 'the save is seen');
+      from = output.length;
+      fs.writeFileSync(exercise, STUB);
+      await waitForScreen(from, (screen) => /\b0 of \d+ tests pass/.test(screen) && !/Running/.test(screen), 'the verdict of the second save');
+    } finally {
+      guide.stdin.write('q');
+      fs.writeFileSync(exercise, STUB);
+      await exited;
+    }
   });
 
   test('hint without a lesson number uses the lesson the guide showed last', async () => {

@@ -5,6 +5,7 @@ import { listLessons } from '../lessons.ts';
 import { passed } from '../outcome.ts';
 import { runProgress } from '../progress.ts';
 import { SuiteRunner } from '../run-suites.ts';
+import { spares } from '../warm-forks.ts';
 import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
 
 describe('SuiteRunner', () => {
@@ -12,7 +13,8 @@ describe('SuiteRunner', () => {
   let runner: SuiteRunner;
   beforeAll(async () => {
     root = makeRunnableWorkbook();
-    runner = await SuiteRunner.open('lessons', root);
+    // As the guide opens it: with a spare worker started ahead of each run.
+    runner = await SuiteRunner.open('lessons', { root, warm: true });
   });
   afterAll(async () => {
     await runner?.close();
@@ -36,6 +38,27 @@ describe('SuiteRunner', () => {
     fs.writeFileSync(lessons[0]!.exercise, SOLVED);
     expect(await states()).toEqual({ adds: 'passed', 'Pair is two numbers': 'passed' });
     fs.writeFileSync(lessons[0]!.exercise, STUB);
+  });
+
+  test('with warm on, a run takes the spare worker started during the run before', async () => {
+    const lessons = listLessons(root);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await runner.run(lessons, { runtimeDone: () => {} });
+    for (const listener of [{ runtimeDone: () => {} }, {}]) {
+      const spare = spares.pid()!;
+      expect(spare, 'a spare waits after a run').toBeDefined();
+      await runner.run(lessons, listener);
+      // Not taken, it would still be waiting; taken but ignored by vitest, it would idle on.
+      await vi.waitFor(() => expect(alive(spare), 'the run used the spare, which then ended').toBe(false), { timeout: 5_000 });
+      expect(spares.pid(), 'and a new spare waits').not.toBe(spare);
+    }
   });
 
   test('a lesson whose exercise does not compile does not pass, even with every test green', async () => {
@@ -81,7 +104,7 @@ describe('SuiteRunner', () => {
 
   test('stops a run that makes no progress, naming the test that was running', async () => {
     const lessons = listLessons(root);
-    const impatient = await SuiteRunner.open('lessons', root, 3_000);
+    const impatient = await SuiteRunner.open('lessons', { root, stallLimitMs: 3_000 });
     try {
       fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
       const [report] = await impatient.run(lessons);
@@ -130,5 +153,13 @@ describe('SuiteRunner', () => {
     const green = { ...report!, errors: [], typeErrors: [], tests: [{ file: 'x', name: 'y', state: 'passed' as const }] };
     expect(passed(green)).toBe(true);
     expect(passed({ ...green, typeErrors: ['exercise.ts:1:1 wrong'] })).toBe(false);
+  });
+
+  test('closing stops the spare worker', async () => {
+    await runner.run(listLessons(root));
+    const spare = spares.pid()!;
+    expect(() => process.kill(spare, 0), 'the spare is alive').not.toThrow();
+    await runner.close();
+    await vi.waitFor(() => expect(() => process.kill(spare, 0), 'the spare is gone').toThrow(), { timeout: 5_000 });
   });
 });
