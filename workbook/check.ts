@@ -1,6 +1,7 @@
 /**
  * `npm run check`: the workbook's own check, and what CI runs.
- *   0. every lesson has its README, example, exercise, hints, solution and suite
+ *   0. every lesson has its README, example, exercise, hints, solution and suite, and every
+ *      README.md and hints.md its Korean twin (twins.ts)
  *   1. the recorded starts (workbook/starts.json) match lessons/*\/exercise.ts, and so do their
  *      recorded verdicts (workbook/start-verdicts.json: the guide opens with them, without a run)
  *   2. everything type-checks (against the stubs only the type tests may fail)
@@ -21,6 +22,8 @@ import { runSuites } from './run-suites.ts';
 import { changedFromStart, writeStarts } from './starts.ts';
 import { recordStartVerdicts, staleStartVerdicts, startVerdictsFile, VerdictKeys } from './verdicts.ts';
 import { ROOT, tsconfigFor } from './target.ts';
+import { koreanEditionProblems } from './twins.ts';
+import { useLanguage } from './messages.ts';
 
 /** Tests allowed to pass against a stub: lesson id → full test name → reason. */
 type StubPasses = Record<string, Record<string, string>>;
@@ -42,12 +45,19 @@ function step(title: string): void {
 }
 
 export async function runCheck(options: { updateStarts: boolean }): Promise<number> {
+  // The check reads the English files as the originals, whatever the maintainer's locale.
+  useLanguage('en');
   const started = performance.now();
   const lessons = listLessons();
   const tally = new Tally();
 
   step('Lesson files');
   checkLessonFiles(lessons, tally);
+
+  step('The Korean edition (every README.md and hints.md has its .ko.md twin)');
+  const twinProblems = koreanEditionProblems();
+  for (const problem of twinProblems) tally.fail(problem);
+  if (twinProblems.length === 0) tally.ok();
 
   step('Starting versions of the exercises (workbook/starts.json)');
   if (options.updateStarts) {

@@ -6,6 +6,7 @@
  */
 import { findLesson, listLessons, UnknownLessonError, type Lesson } from './lessons.ts';
 import { cleanUpAfterKilledRuns, readState } from './state.ts';
+import { say } from './messages.ts';
 
 /** The lesson named on the command line, or else the one on the guide's screen last. */
 function lessonFrom(args: string[]): Lesson {
@@ -13,7 +14,7 @@ function lessonFrom(args: string[]): Lesson {
   if (args[0] !== undefined) return findLesson(args[0], lessons);
   const current = lessons.find((lesson) => lesson.id === readState().current);
   if (current) {
-    console.error(`(lesson ${current.number}, the one you were on; name another as \`-- NN\`)`);
+    console.error(say.usingCurrentLesson(current.number));
     return current;
   }
   return findLesson(undefined, lessons);
@@ -65,7 +66,7 @@ async function main(command: string | undefined, args: string[]): Promise<number
       return runCheck({ updateStarts: args.includes('--update-starts') });
     }
     default:
-      console.error(`Unknown command "${command ?? ''}". Commands: guide, test, example, hint, progress, reset, check.`);
+      console.error(say.unknownCommand(command ?? ''));
       return 2;
   }
 }

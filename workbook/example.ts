@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { relative, type Lesson } from './lessons.ts';
+import { say } from './messages.ts';
 
 export async function runExample(lesson: Lesson): Promise<void> {
-  if (!fs.existsSync(lesson.example)) throw new Error(`Lesson ${lesson.id} has no example (${relative(lesson.example)}).`);
+  if (!fs.existsSync(lesson.example)) throw new Error(say.noExample(lesson.id, relative(lesson.example)));
   await import(pathToFileURL(lesson.example).href);
 }

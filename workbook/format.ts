@@ -3,6 +3,7 @@
  * with NO_COLOR), a progress bar, a failing test in plain words, and wrapping at word boundaries.
  */
 import type { TestOutcome } from './outcome.ts';
+import { say } from './messages.ts';
 
 const useColour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 
@@ -15,7 +16,7 @@ export function paint(style: keyof typeof CODES, text: string): string {
 /** `████░░░░ 2/7 lessons` */
 export function progressBar(done: number, total: number, width = 28): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
-  return `${paint('green', '█'.repeat(filled))}${paint('dim', '░'.repeat(width - filled))} ${done}/${total} lessons`;
+  return `${paint('green', '█'.repeat(filled))}${paint('dim', '░'.repeat(width - filled))} ${say.lessonsDone(done, total)}`;
 }
 
 export function isTypeTest(test: TestOutcome): boolean {
@@ -33,10 +34,10 @@ export function cleanMessage(test: TestOutcome): string {
   const expectation = message.match(/"Expected:? ([^"]*?), Actual:? ([^"]*)"/);
   if (expectation) {
     const [, expected, actual] = expectation;
-    return expected === '...' || expected === '' ? `the type is ${actual}, which is not what this test expects` : `the type is ${actual}, expected ${expected}`;
+    return expected === '...' || expected === '' ? say.typeIsNotExpected(actual!) : say.typeIsNot(actual!, expected!);
   }
-  if (/Unused '@ts-expect-error' directive/.test(message)) return 'a line that must not compile does compile: the type lets too much through';
-  if (/Inverted<|ExpectUnknown|ExpectAny|has no call signatures/.test(message)) return 'the type is unknown or any: give it its real shape';
+  if (/Unused '@ts-expect-error' directive/.test(message)) return say.typeTooLoose;
+  if (/Inverted<|ExpectUnknown|ExpectAny|has no call signatures/.test(message)) return say.typeUnknown;
   return message.split('\n')[0]!;
 }
 
@@ -47,13 +48,44 @@ export function describeFailure(test: TestOutcome, name = test.name, maxLines = 
     .filter((line) => line.trim() !== '');
   const shown = lines.slice(0, maxLines).map((line) => `      ${line}`);
   if (lines.length > maxLines) shown.push(paint('dim', '      …'));
-  return [`  ${paint('red', '✗')} ${isTypeTest(test) ? `(type test) ${name}` : name}`, ...shown];
+  return [`  ${paint('red', '✗')} ${isTypeTest(test) ? `${say.typeTest} ${name}` : name}`, ...shown];
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
+/**
+ * Characters a terminal draws two columns wide: Hangul, CJK, full-width forms. Enough for the
+ * runner's own words and the lessons' Korean titles and hints; emoji are not used.
+ */
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+function charWidth(char: string): number {
+  return WIDE.test(char) ? 2 : 1;
+}
+
+/** Columns the text takes on a terminal: colour codes take none, Korean letters two. */
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  let width = 0;
+  for (const char of text.replace(ANSI, '')) width += charWidth(char);
+  return width;
+}
+
+/** The longest start of `text` (no colour codes in it) that fits in `columns`. */
+function fitting(text: string, columns: number): string {
+  let width = 0;
+  let end = 0;
+  for (const char of text) {
+    width += charWidth(char);
+    if (width > columns) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+/** The line cut to `columns`, ending in "…" when something was cut; colour codes are dropped then. */
+export function truncate(line: string, columns: number): string {
+  if (visibleLength(line) <= columns) return line;
+  return `${fitting(line.replace(ANSI, ''), columns - 1)}…`;
 }
 
 /**
@@ -77,8 +109,9 @@ export function wrapLine(line: string, columns: number): string[] {
     if (row !== '') rows.push(row);
     row = word;
     while (visibleLength(row) > width) {
-      rows.push(row.slice(0, width));
-      row = row.slice(width);
+      const head = fitting(row, width);
+      rows.push(head);
+      row = row.slice(head.length);
     }
   }
   if (row !== '') rows.push(row);

@@ -16,6 +16,7 @@ import { isDone, renderScreen, type GuideView } from './screen.ts';
 import { readState, updateState } from './state.ts';
 import { currentTodo } from './todos.ts';
 import { lookUp, remember, toReport, VerdictKeys } from './verdicts.ts';
+import { say } from './messages.ts';
 
 const DEBOUNCE_MS = 30;
 /** A save during a run older than this stops that run and starts a fresh one. */
@@ -52,7 +53,7 @@ export async function runGuide(interactive: boolean): Promise<void> {
     if (!view.current || isDone(view, view.current)) view.current = view.lessons.find((lesson) => !isDone(view, lesson));
   }
   console.log(renderScreen(view, { rows: 40, columns: Infinity }).slice(0, -2).join('\n'));
-  console.log(`\n(No terminal here, so the guide printed the status once. Run \`npm start\` in a terminal to keep it open.)`);
+  console.log(`\n${say.printedOnce}`);
 }
 
 class Guide {
@@ -137,7 +138,7 @@ class Guide {
   private savedSolution(lesson: Lesson): void {
     this.view.notice = {
       lesson: this.view.current?.id,
-      text: `You saved ${relative(lesson.solution)}: that is the annotated answer. Your exercise is ${relative(lesson.exercise)}.`,
+      text: say.savedSolution(relative(lesson.solution), relative(lesson.exercise)),
       transient: true,
     };
     this.render();
@@ -204,7 +205,7 @@ class Guide {
   /** A lesson just passed: say so on the next lesson's screen and go there. */
   private moveOn(lesson: Lesson): void {
     const next = lessonAfterPass(this.view, lesson);
-    const banner = `${paint('green', `✓ Lesson ${lesson.number} passes!`)} Read the annotated solution: ${relative(lesson.solution)}`;
+    const banner = `${paint('green', say.lessonPasses(lesson.number))} ${say.readSolution(relative(lesson.solution))}`;
     this.goTo(next);
     this.view.notice = { lesson: next?.id, passed: lesson.id, text: banner };
   }
@@ -232,7 +233,7 @@ class Guide {
   private hintFor(lesson: Lesson): string {
     const report = this.view.reports.get(lesson.id);
     try {
-      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report.tests, report.errors.length > 0) : undefined), 'press h');
+      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report.tests, report.errors.length > 0) : undefined), say.pressH);
     } catch (error) {
       return (error as Error).message;
     }
@@ -243,7 +244,7 @@ class Guide {
     process.stdin.setRawMode(false);
     // Stop any run at once (a test stuck in a loop would otherwise hold the exit), then leave.
     this.runner?.stopNow();
-    process.stdout.write('\x1b[2J\x1b[H\nBye! `npm start` opens where you left off.\n');
+    process.stdout.write(`\x1b[2J\x1b[H\n${say.bye}\n`);
     process.exit(0);
   }
 }

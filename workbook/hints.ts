@@ -8,6 +8,7 @@ import { paint } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { readState, updateState } from './state.ts';
 import { ROOT } from './target.ts';
+import { say } from './messages.ts';
 
 export interface HintSection {
   /** The TODO the hint is for, when the heading names one. */
@@ -46,7 +47,7 @@ export interface ShownHint {
  */
 export function nextHint(lesson: Lesson, todo?: number, root = ROOT): ShownHint {
   const all = fs.existsSync(lesson.hints) ? parseHints(fs.readFileSync(lesson.hints, 'utf8')) : [];
-  if (all.length === 0) throw new Error(`Lesson ${lesson.id} has no hints (${relative(lesson.hints, root)}).`);
+  if (all.length === 0) throw new Error(say.noHints(lesson.id, relative(lesson.hints, root)));
   const forTodo = todo === undefined ? [] : all.filter((hint) => hint.todo === todo);
   const hints = forTodo.length > 0 ? forTodo : all;
   const counter = forTodo.length > 0 ? `${lesson.id}:TODO ${todo}` : lesson.id;
@@ -73,13 +74,12 @@ export function forgetHints(lesson: Lesson, root = ROOT): void {
 
 /** A hint with its number; `nextOne` says how to get the next (a command, or a key in the guide). */
 export function formatHint(lesson: Lesson, hint: ShownHint, nextOne = `npm run hint -- ${lesson.number}`, root = ROOT): string {
-  const which = hint.todo === undefined ? '' : ` for TODO ${hint.todo}`;
-  const heading = paint('cyan', `Hint ${hint.number} of ${hint.total}${which} — lesson ${lesson.id}`);
+  const heading = paint('cyan', say.hintHeading(hint.number, hint.total, hint.todo, lesson.id));
   const after =
     hint.number < hint.total
-      ? paint('dim', `(${nextOne} for the next one; all of them are in ${relative(lesson.hints, root)})`)
-      : paint('dim', `That was the last hint${which}. When the tests pass, compare with ${relative(lesson.solution, root)}.`);
-  const again = hint.repeated ? `${paint('dim', '(every hint has been shown; here is the last one again)')}\n` : '';
+      ? paint('dim', say.nextHintWith(nextOne, relative(lesson.hints, root)))
+      : paint('dim', say.lastHint(hint.todo, relative(lesson.solution, root)));
+  const again = hint.repeated ? `${paint('dim', say.hintsAllShown)}\n` : '';
   return `${heading}\n${again}\n${reflow(hint.text)}\n\n${after}`;
 }
 

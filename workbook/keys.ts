@@ -4,7 +4,8 @@
  * a digit that lesson, q or Ctrl-C quit; any other key shows the keys.
  */
 import type { Lesson } from './lessons.ts';
-import { isDone, KEYS_LINE, type GuideView } from './screen.ts';
+import { isDone, type GuideView } from './screen.ts';
+import { say } from './messages.ts';
 
 export type KeyAction = { kind: 'quit' } | { kind: 'hint'; lesson: Lesson } | { kind: 'go'; lesson: Lesson } | { kind: 'show' };
 
@@ -19,27 +20,27 @@ export function applyKey(view: GuideView, key: string): KeyAction {
   if (view.list) return listKey(view, view.list, key);
   const { lessons, current } = view;
   const at = current ? lessons.indexOf(current) : lessons.length;
-  const say = (text: string): KeyAction => {
+  const tell = (text: string): KeyAction => {
     view.notice = { lesson: current?.id, text, transient: true };
     return { kind: 'show' };
   };
   switch (key) {
     case 'h':
-      return current ? { kind: 'hint', lesson: current } : say('Every lesson passes: there is nothing left to hint at.');
+      return current ? { kind: 'hint', lesson: current } : tell(say.nothingToHint);
     case 'l':
       view.list = { selected: Math.min(at, lessons.length - 1) };
       return { kind: 'show' };
     case 'n':
-      if (at >= lessons.length - 1) return say(`Lesson ${lessons.at(-1)?.number} is the last one. p goes back; l lists every lesson.`);
+      if (at >= lessons.length - 1) return tell(say.lastLesson(lessons.at(-1)?.number ?? ''));
       return { kind: 'go', lesson: lessons[at + 1]! };
     case 'p':
-      if (at === 0) return say('This is the first lesson. n goes forward; l lists every lesson.');
+      if (at === 0) return tell(say.firstLesson);
       return { kind: 'go', lesson: lessons[at - 1]! };
     default: {
       // A digit goes straight to that lesson, as it chooses one in the list.
       const chosen = /^\d$/.test(key) ? lessons.find((lesson) => Number(lesson.number) === Number(key)) : undefined;
       if (chosen) return { kind: 'go', lesson: chosen };
-      return say(`Keys: ${KEYS_LINE}.`);
+      return tell(say.keys(say.keysLine));
     }
   }
 }

@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { language, say } from './messages.ts';
 import { ROOT } from './target.ts';
 
 export interface Lesson {
@@ -36,7 +37,7 @@ export function listLessons(root = ROOT): Lesson[] {
 
 function describeLesson(root: string, id: string): Lesson {
   const dir = path.join(root, 'lessons', id);
-  const readme = path.join(dir, 'README.md');
+  const readme = inLanguage(path.join(dir, 'README.md'));
   return {
     number: id.slice(0, 2),
     id,
@@ -45,9 +46,16 @@ function describeLesson(root: string, id: string): Lesson {
     readme,
     exercise: path.join(dir, 'exercise.ts'),
     solution: path.join(root, 'solutions', id, 'exercise.ts'),
-    hints: path.join(dir, 'hints.md'),
+    hints: inLanguage(path.join(dir, 'hints.md')),
     example: path.join(dir, 'example.ts'),
   };
+}
+
+/** In Korean, `README.ko.md` for `README.md` where the lesson has one; else the English file. */
+function inLanguage(file: string): string {
+  if (language === 'en') return file;
+  const twin = file.replace(/\.md$/, `.${language}.md`);
+  return fs.existsSync(twin) ? twin : file;
 }
 
 function readTitle(readme: string): string | undefined {
@@ -59,8 +67,8 @@ function readTitle(readme: string): string | undefined {
 /** Thrown for a lesson name that matches nothing; its message lists the lessons. */
 export class UnknownLessonError extends Error {
   constructor(name: string | undefined, lessons: Lesson[]) {
-    const asked = name === undefined ? 'This command needs a lesson.' : `There is no lesson "${name}".`;
-    super(`${asked} Name one by number or folder, e.g. \`1\`, \`01\` or \`${lessons[0]?.id ?? '01-models'}\`:\n${formatList(lessons)}`);
+    const asked = name === undefined ? say.needsLesson : say.noSuchLesson(name);
+    super(`${asked} ${say.nameALesson(lessons[0]?.id ?? '01-models')}\n${formatList(lessons)}`);
     this.name = 'UnknownLessonError';
   }
 }

@@ -2,11 +2,12 @@
  * `npm run progress`: every lesson, done or not. Remembered verdicts are used as they are; lessons
  * changed since are run again (all of them with --fresh), one tick per lesson as they finish.
  */
-import { paint, progressBar, visibleLength } from './format.ts';
+import { paint, progressBar, truncate } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { ROOT } from './target.ts';
 import { lookUp, remember, toReport, VerdictKeys } from './verdicts.ts';
+import { say } from './messages.ts';
 
 export async function runProgress(lessons: Lesson[], fresh: boolean, root = ROOT): Promise<string> {
   const keys = new VerdictKeys(root);
@@ -19,7 +20,7 @@ export async function runProgress(lessons: Lesson[], fresh: boolean, root = ROOT
   }
   if (stale.length > 0) {
     const { SuiteRunner } = await import('./run-suites.ts');
-    process.stdout.write(paint('dim', `Checking ${stale.length === lessons.length ? 'every lesson' : stale.map((lesson) => lesson.number).join(', ')}:`));
+    process.stdout.write(paint('dim', say.checkingLessons(stale.length === lessons.length ? undefined : stale.map((lesson) => lesson.number).join(', '))));
     const runner = await SuiteRunner.open('lessons', { root });
     try {
       for (const lesson of stale) {
@@ -43,15 +44,15 @@ export function formatProgress(reports: LessonReport[]): string {
     const ok = report.tests.filter((test) => test.state === 'passed').length;
     const mark = passed(report) ? paint('green', '✓') : paint('red', '✗');
     const counts =
-      report.errors.length > 0 ? 'suite did not load' : `${ok}/${total} tests${report.typeErrors.length > 0 ? ', type errors' : ''}`;
+      report.errors.length > 0 ? say.suiteDidNotLoad : say.testCounts(ok, total, report.typeErrors.length > 0);
     const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${counts.padEnd(24)} ${report.lesson.title}`;
     // On a terminal a row longer than the window is cut rather than wrapped mid-word.
     const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
-    return visibleLength(row) > columns ? `${row.slice(0, row.length - (visibleLength(row) - columns) - 1)}…` : row;
+    return truncate(row, columns);
   });
   const next = reports.find((report) => !passed(report));
   const footer = next
-    ? `Next: ${next.lesson.id} — edit ${relative(next.lesson.exercise)}, then \`npm test -- ${next.lesson.number}\` (or \`npm start\`).`
+    ? say.nextLesson(next.lesson.id, relative(next.lesson.exercise), next.lesson.number)
     : paint('green', 'Every lesson passes. Well done!');
-  return [progressBar(done, reports.length), '', ...rows, '', footer, paint('dim', '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)')].join('\n');
+  return [progressBar(done, reports.length), '', ...rows, '', footer, paint('dim', say.rememberedResults)].join('\n');
 }

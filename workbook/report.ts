@@ -8,6 +8,7 @@ import { describeFailure, isTypeTest, paint } from './format.ts';
 import { relative } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { groupByTodo, shortName } from './todos.ts';
+import { say } from './messages.ts';
 
 export interface ReportText {
   passed: boolean;
@@ -34,33 +35,33 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
   if (errors.length > 0) {
     // When the suite cannot even load, test counts and compiler messages about it only mislead.
     if (!fs.existsSync(lesson.exercise)) {
-      text.status.push(paint('red', `✗ ${relative(lesson.exercise)} is missing: \`npm run reset -- ${lesson.number}\` restores it.`));
+      text.status.push(paint('red', say.exerciseMissing(relative(lesson.exercise), lesson.number)));
     } else {
-      text.status.push(paint('red', '✗ The tests could not run:'));
+      text.status.push(paint('red', say.couldNotRun));
       text.failures = errors.map((error) => error.split('\n').map((line) => `    ${line}`));
     }
     return text;
   }
 
   if (typeErrors.length > 0) {
-    text.compile.push(paint('red', `✗ TypeScript finds ${typeErrors.length} error(s) in ${relative(lesson.exercise)}`) + ' (fix these too):');
+    text.compile.push(paint('red', say.compileErrors(typeErrors.length, relative(lesson.exercise))) + say.fixThese);
     for (const error of typeErrors) text.compile.push(...error.split('\n').map((line) => `    ${line}`));
   }
 
   const ok = tests.filter((test) => test.state === 'passed').length;
   const failing = tests.length - ok - tests.filter((test) => test.state === 'skipped').length;
-  const pending = options.typesPending ? paint('dim', ' Checking types…') : '';
-  if (failing > 0) text.status.push(`${paint('red', '✗')} ${ok} of ${tests.length} tests pass.${pending}`);
-  else if (typeErrors.length > 0) text.status.push(`${paint('yellow', '✗')} All ${tests.length} tests pass, but the exercise does not compile yet.`);
-  else if (options.typesPending) text.status.push(`All ${tests.length} run-time tests pass.${pending}`);
-  else text.status.push(`${paint('green', `✓ All ${tests.length} tests pass.`)} Read the annotated solution: ${relative(lesson.solution)}`);
+  const pending = options.typesPending ? paint('dim', say.checkingTypes) : '';
+  if (failing > 0) text.status.push(`${paint('red', '✗')} ${say.someTestsPass(ok, tests.length)}${pending}`);
+  else if (typeErrors.length > 0) text.status.push(`${paint('yellow', '✗')} ${say.passButCompile(tests.length)}`);
+  else if (options.typesPending) text.status.push(`${say.runtimePass(tests.length)}${pending}`);
+  else text.status.push(`${paint('green', say.allPass(tests.length))} ${say.readSolution(relative(lesson.solution))}`);
 
   const groups = groupByTodo(tests);
   if (groups.some((group) => group.todo !== undefined)) {
     const marks = groups
       .filter((group) => group.todo !== undefined)
       // No-break spaces keep each item whole when the line wraps.
-      .map((group) => (group.failing === 0 ? `TODO\u00a0${group.todo}\u00a0${paint('green', '✓')}` : `TODO\u00a0${group.todo}\u00a0${paint('red', `—\u00a0${group.failing}\u00a0failing`)}`));
+      .map((group) => (group.failing === 0 ? `TODO\u00a0${group.todo}\u00a0${paint('green', '✓')}` : `TODO\u00a0${group.todo}\u00a0${paint('red', say.failingCount(group.failing))}`));
     text.status.push(marks.join('  '));
   }
 

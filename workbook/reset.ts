@@ -8,6 +8,7 @@ import { readStarts } from './starts.ts';
 import { forgetHints } from './hints.ts';
 import { stateDir } from './state.ts';
 import { ROOT } from './target.ts';
+import { say } from './messages.ts';
 
 export interface ResetResult {
   /** Where the learner's file was copied before it was replaced; undefined when nothing changed. */
@@ -20,10 +21,7 @@ export interface ResetResult {
 export function resetExercise(lesson: Lesson, root = ROOT, now = new Date()): ResetResult {
   const start = readStarts(root)[lesson.id];
   if (start === undefined) {
-    throw new Error(
-      `The starting version of ${lesson.id} is not recorded in workbook/starts.json, so it cannot be restored. ` +
-        `Your file was left as it is.`,
-    );
+    throw new Error(say.startNotRecorded(lesson.id));
   }
   const current = fs.existsSync(lesson.exercise) ? fs.readFileSync(lesson.exercise, 'utf8') : undefined;
   if (current === start) return {};
@@ -56,8 +54,8 @@ function writeBackup(dir: string, id: string, now: Date, content: string): strin
 
 export function formatReset(lesson: Lesson, result: ResetResult, root = ROOT): string {
   const file = relative(lesson.exercise, root);
-  if (result.restored) return `${file} was missing; it is back at its start (hints start over too).`;
-  if (result.backup === undefined) return `${file} is already at its start; nothing was changed.`;
+  if (result.restored) return say.restoredMissing(file);
+  if (result.backup === undefined) return say.alreadyAtStart(file);
   const backup = relative(result.backup, root);
-  return `Your work is saved in ${backup}\n${file} is back at its start (hints start over too).\nTo undo: cp ${backup} ${file}`;
+  return say.resetDone(backup, file);
 }

@@ -13,6 +13,7 @@ import type { Lesson } from './lessons.ts';
 import type { LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { spares, warmForks } from './warm-forks.ts';
+import { say } from './messages.ts';
 
 /**
  * A run in which nothing moves (no test starts or ends) for this long is stuck: vitest's own
@@ -215,8 +216,7 @@ export class SuiteRunner {
       // After a stall the workers die because they were stopped: their errors would only mislead.
       if (!stalled) report.errors.push(...unhandledErrors.map((error) => describeCrash(error, this.runningTest ?? firstUnfinished(testModules))));
       if (stalled) {
-        const where = stalledIn ? ` while running "${stalledIn}"` : '';
-        report.errors.unshift(`The tests were stopped after ${this.stallLimitMs / 1000} s without progress${where}: is there an endless loop in the exercise?`);
+        report.errors.unshift(say.stalled(this.stallLimitMs / 1000, stalledIn));
       }
       report.typeErrors.push(...(compileErrors.get(report.lesson.id) ?? []));
     }
@@ -304,8 +304,7 @@ function firstUnfinished(modules: TestModule[]): string | undefined {
 function describeCrash(error: unknown, runningTest: string | undefined): string {
   const text = describeError(error);
   if (!/exited unexpectedly|emitted error|heap out of memory|Channel closed/i.test(text)) return text;
-  const where = runningTest ? ` while running "${runningTest}"` : '';
-  return `The test process stopped${where}. It may have run out of its ${WORKER_HEAP_MB} MB of memory: is there a loop that keeps adding to a list? (${text.split('\n')[0]})`;
+  return say.crashed(runningTest, WORKER_HEAP_MB, text.split('\n')[0]!);
 }
 
 function describeError(error: unknown): string {

@@ -7,6 +7,7 @@ import { paint, progressBar, wrapLine } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { describeReport } from './report.ts';
 import { passed, type LessonReport } from './outcome.ts';
+import { say } from './messages.ts';
 
 export interface GuideView {
   lessons: Lesson[];
@@ -38,8 +39,6 @@ export interface ScreenSize {
   columns: number;
 }
 
-export const KEYS_LINE = 'h hint · l lessons · n next · p previous · q quit — save to rerun';
-const LIST_KEYS_LINE = '↑/↓ or a number to choose · Enter to open · Esc to go back · q quit';
 
 export function isDone(view: GuideView, lesson: Lesson): boolean {
   const report = view.reports.get(lesson.id);
@@ -50,8 +49,8 @@ export function isDone(view: GuideView, lesson: Lesson): boolean {
 export function renderScreen(view: GuideView, size: ScreenSize, now = performance.now()): string[] {
   const wrap = (lines: string[]) => lines.flatMap((line) => wrapLine(line, size.columns));
   const done = view.lessons.filter((lesson) => isDone(view, lesson)).length;
-  const head = wrap([paint('bold', 'FastAPI ways in TypeScript — the guide'), progressBar(done, view.lessons.length), ...ticks(view)]);
-  const footer = wrap(['', paint('dim', view.list ? LIST_KEYS_LINE : KEYS_LINE)]);
+  const head = wrap([paint('bold', say.guideTitle), progressBar(done, view.lessons.length), ...ticks(view)]);
+  const footer = wrap(['', paint('dim', view.list ? say.listKeysLine : say.keysLine)]);
   const room = size.rows - head.length - footer.length;
 
   if (view.list) return [...head, ...fit([[''], listLines(view)], room, wrap), ...footer];
@@ -59,33 +58,33 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   const lesson = view.current;
   const notice = view.notice && view.notice.lesson === lesson?.id ? ['', ...view.notice.text.split('\n')] : [];
   if (!lesson) {
-    const end = ['', paint('green', 'Every lesson passes. Well done!'), 'Read any solution in solutions/, or start a lesson again with `npm run reset -- NN`.'];
+    const end = ['', paint('green', say.everyLessonPasses), say.afterTheLast];
     return [...head, ...fit([notice, end], room, wrap), ...footer];
   }
 
   // With a message open, the lesson's heading and each failure shrink so that the message has room.
   const compact = notice.length > 0;
   const heading = compact
-    ? ['', paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`), `  edit  ${relative(lesson.exercise)}`]
+    ? ['', paint('cyan', say.lessonHeading(lesson.number, lesson.title)), `  ${say.edit}  ${relative(lesson.exercise)}`]
     : [
         '',
-        paint('cyan', `Lesson ${lesson.number} — ${lesson.title}`),
-        `  read  ${relative(lesson.readme)}`,
-        `  edit  ${relative(lesson.exercise)}`,
-        `  try   npm run example -- ${lesson.number}`,
+        paint('cyan', say.lessonHeading(lesson.number, lesson.title)),
+        `  ${say.read}  ${relative(lesson.readme)}`,
+        `  ${say.edit}  ${relative(lesson.exercise)}`,
+        `  ${say.try}  npm run example -- ${lesson.number}`,
         '',
       ];
   const report = view.reports.get(lesson.id);
   const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: compact ? 1 : 4 }) : undefined;
   const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
-  const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', 'Not run yet: save the exercise, or wait for the check.')]))];
+  const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', say.notRunYet)]))];
   const [first = [], ...rest] = text?.failures ?? [];
   const more = `npm test -- ${lesson.number}`;
-  const tail = view.lastRunMs === undefined || view.run ? [] : [paint('dim', `(tests ran in ${(view.lastRunMs / 1000).toFixed(2)} s)`)];
+  const tail = view.lastRunMs === undefined || view.run ? [] : [paint('dim', say.testsRanIn((view.lastRunMs / 1000).toFixed(2)))];
 
   // Always kept: the lesson's heading, the verdict and the first failure (cut only if it alone is too long).
   const kept = wrap([...heading, ...status]);
-  const firstRows = cut(wrap(first), Math.min(room - kept.length, compact ? 5 : Infinity), `… more with \`${more}\``);
+  const firstRows = cut(wrap(first), Math.min(room - kept.length, compact ? 5 : Infinity), say.moreWith(more));
   let left = room - kept.length - firstRows.length;
   const take = (lines: string[], where: string) => {
     const rows = cut(wrap(lines), left, where);
@@ -93,8 +92,8 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
     return rows;
   };
   // What the learner asked for comes next: the compiler's errors and more failures get the rest.
-  const noticeRows = take(notice, `… (cut to fit; all of it is in ${relative(lesson.hints)})`);
-  const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], `… more with \`${more}\``);
+  const noticeRows = take(notice, say.hintCut(relative(lesson.hints)));
+  const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], say.moreWith(more));
   // Whole failures only, and a count of those left out.
   const restRows: string[] = [];
   let shown = 0;
@@ -108,7 +107,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   }
   const hidden = rest.length - shown;
   if (hidden > 0 && left > 0) {
-    restRows.push(paint('dim', `… ${hidden} more failing test(s) with \`${more}\``));
+    restRows.push(paint('dim', say.moreFailing(hidden, more)));
     left -= 1;
   }
   const tailRows = take(tail.length > 0 ? ['', ...tail] : [], '');
@@ -118,9 +117,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
 /** "Running the tests… 4 s — TODO 2: … > the test that is running", the count from 2 s on. */
 function runningLine(run: NonNullable<GuideView['run']>, now: number): string {
   const seconds = Math.floor((now - run.startedAt) / 1000);
-  const elapsed = seconds >= 2 ? ` ${seconds} s` : '';
-  const where = seconds >= 2 && run.test ? ` — ${run.test}` : '';
-  return paint('dim', `Running the tests…${elapsed}${where}`);
+  return paint('dim', say.runningTests(seconds >= 2 ? seconds : undefined, seconds >= 2 ? run.test : undefined));
 }
 
 /** While remembered verdicts are rechecked: one mark per lesson, a dot for those still waiting. */
@@ -131,7 +128,7 @@ function ticks(view: GuideView): string[] {
     const mark = view.stale.has(id) ? paint('dim', '…') : isDone(view, lesson!) ? paint('green', '✓') : paint('red', '✗');
     return `${id.slice(0, 2)} ${mark}`;
   });
-  return [paint('dim', 'Checking your files: ') + marks.join('  ')];
+  return [paint('dim', say.checkingYourFiles) + marks.join('  ')];
 }
 
 function listLines(view: GuideView): string[] {
@@ -139,10 +136,10 @@ function listLines(view: GuideView): string[] {
   const rows = view.lessons.map((lesson, index) => {
     const report = view.reports.get(lesson.id);
     const mark = view.stale.has(lesson.id) ? paint('dim', '…') : isDone(view, lesson) ? paint('green', '✓') : report ? paint('red', '✗') : ' ';
-    const row = `${index === selected ? '›' : ' '} ${mark} ${lesson.number}  ${lesson.title}${lesson === view.current ? '  (on screen)' : ''}`;
+    const row = `${index === selected ? '›' : ' '} ${mark} ${lesson.number}  ${lesson.title}${lesson === view.current ? `  ${say.onScreen}` : ''}`;
     return index === selected ? paint('inverse', row) : row;
   });
-  return [paint('cyan', 'Lessons'), '', ...rows];
+  return [paint('cyan', say.lessonList), '', ...rows];
 }
 
 /** Rows cut to fit `room`, the last kept row replaced by a note saying where the rest is. */

@@ -9,6 +9,7 @@ import { describeReport } from './report.ts';
 import { runSuites } from './run-suites.ts';
 import { currentTarget } from './target.ts';
 import { remember, VerdictKeys } from './verdicts.ts';
+import { say } from './messages.ts';
 
 /** Runs the suites of the given lessons (all when none are given); resolves to the exit code. */
 export async function runTests(chosen: Lesson[]): Promise<number> {
@@ -16,7 +17,7 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
   const lessons = chosen.length > 0 ? chosen : listLessons();
   const keys = new VerdictKeys();
   const keyed = new Map(lessons.map((lesson) => [lesson.id, keys.of(lesson)]));
-  process.stdout.write(paint('dim', `Running the tests of ${lessons.length === 1 ? `lesson ${lessons[0]!.number}` : `${lessons.length} lessons`} (${target})…\n`));
+  process.stdout.write(paint('dim', `${say.runningTestsOf(lessons.map((lesson) => lesson.number), target)}\n`));
   const started = performance.now();
   const reports = await runSuites(target, lessons);
   if (target === 'lessons') remember(reports, keyed);
@@ -27,7 +28,7 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
   for (const report of reports) {
     const text = describeReport(report, { messageLines: Infinity });
     if (text.passed) passing += 1;
-    const title = paint('bold', `Lesson ${report.lesson.number} — ${report.lesson.title}`);
+    const title = paint('bold', say.lessonHeading(report.lesson.number, report.lesson.title));
     const lines = ['', title, ...text.status];
     for (const [index, block] of text.failures.entries()) {
       if (index === 1) lines.push(...text.compile);
@@ -40,11 +41,11 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
       print('');
       print(title);
       for (const line of text.status) print(line);
-      print(paint('dim', '(the first unfinished TODO\'s failures are listed first, above)'));
+      print(paint('dim', say.failuresOrder));
     }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   print('');
-  print(`${passing === reports.length ? paint('green', '✓') : paint('red', '✗')} ${passing} of ${reports.length} lesson(s) pass (${seconds} s).`);
+  print(`${passing === reports.length ? paint('green', '✓') : paint('red', '✗')} ${say.lessonsPass(passing, reports.length, seconds)}`);
   return passing === reports.length ? 0 : 1;
 }

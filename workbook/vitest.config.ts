@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     include: ['workbook/test/**/*.test.ts'],
     testTimeout: 60_000,
+    // The tests read the runner's English words; those in Korean switch with useLanguage('ko').
+    env: { WORKBOOK_LANG: 'en' },
   },
 });

@@ -1,8 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyKey, lessonAfterPass, splitKeys } from '../keys.ts';
 import type { Lesson } from '../lessons.ts';
 import type { LessonReport, TestOutcome } from '../outcome.ts';
-import { KEYS_LINE, renderScreen, type GuideView } from '../screen.ts';
+import { renderScreen, type GuideView } from '../screen.ts';
+import { languageFrom, say, useLanguage } from '../messages.ts';
 import { cleanMessage, visibleLength, wrapLine } from '../format.ts';
 import { currentTodo, groupByTodo, shortName } from '../todos.ts';
 
@@ -88,7 +89,7 @@ describe('the guide\'s screen', () => {
     expect(rows.some((row) => /0 of 12 tests pass/.test(row))).toBe(true);
     expect(rows.some((row) => /TODO 1 — 4 failing {2}TODO 2 — 4 failing {2}TODO 3 — 4 failing/.test(row))).toBe(true);
     expect(rows.some((row) => /✗ case number 0 with/.test(row)), 'the first failing test').toBe(true);
-    expect(rows.at(-1)).toBe(KEYS_LINE);
+    expect(rows.at(-1)).toBe(say.keysLine);
     expect(rows.some((row) => /^… /.test(row)), 'what was cut says so').toBe(true);
   });
 
@@ -123,8 +124,13 @@ describe('the guide\'s screen', () => {
     expect(plain(renderScreen(shown, { rows: 40, columns: 80 })).join('\n')).not.toContain('THE NOTICE');
   });
 
-  test('the keys line fits 80 columns', () => {
-    expect(KEYS_LINE.length).toBeLessThanOrEqual(80);
+  test('the keys lines fit 80 columns, in both languages', () => {
+    for (const language of ['en', 'ko'] as const) {
+      useLanguage(language);
+      expect(visibleLength(say.keysLine), `${language}: ${say.keysLine}`).toBeLessThanOrEqual(80);
+      expect(visibleLength(say.listKeysLine), `${language}: ${say.listKeysLine}`).toBeLessThanOrEqual(80);
+    }
+    useLanguage('en');
   });
 });
 
@@ -167,7 +173,7 @@ describe('keys', () => {
     const shown = view();
     expect(applyKey(shown, '3')).toEqual({ kind: 'go', lesson: shown.lessons[2] });
     expect(applyKey(shown, '9')).toEqual({ kind: 'show' });
-    expect(shown.notice?.text).toContain(KEYS_LINE);
+    expect(shown.notice?.text).toContain(say.keysLine);
   });
 
   test('the list shows its own keys at the bottom', () => {
@@ -179,7 +185,7 @@ describe('keys', () => {
   test('an unknown key shows the keys; q and Ctrl-C quit, even from the list', () => {
     const shown = view();
     expect(applyKey(shown, 'x')).toEqual({ kind: 'show' });
-    expect(shown.notice?.text).toContain(KEYS_LINE);
+    expect(shown.notice?.text).toContain(say.keysLine);
     expect(shown.notice?.transient, 'gone with the next save').toBe(true);
     expect(applyKey(shown, 'q')).toEqual({ kind: 'quit' });
     applyKey(shown, 'l');
@@ -190,5 +196,40 @@ describe('keys', () => {
     const shown = view({ '01': [failing('x')], '02': [passing('y')], '03': [failing('z')] });
     expect(lessonAfterPass(shown, shown.lessons[1]!)).toBe(shown.lessons[2]);
     expect(lessonAfterPass(shown, shown.lessons[2]!), 'after the last: the first unfinished').toBe(shown.lessons[0]);
+  });
+});
+
+describe('in Korean', () => {
+  beforeAll(() => useLanguage('ko'));
+  afterAll(() => useLanguage('en'));
+
+  test('the language comes from WORKBOOK_LANG, else the locale', () => {
+    expect(languageFrom({ WORKBOOK_LANG: 'ko' })).toBe('ko');
+    expect(languageFrom({ WORKBOOK_LANG: 'en', LANG: 'ko_KR.UTF-8' }), 'WORKBOOK_LANG wins').toBe('en');
+    expect(languageFrom({ LANG: 'ko_KR.UTF-8' })).toBe('ko');
+    expect(languageFrom({ LC_ALL: 'ko_KR.UTF-8', LANG: 'en_US.UTF-8' }), 'LC_ALL before LANG').toBe('ko');
+    expect(languageFrom({ LANG: 'C.UTF-8' })).toBe('en');
+    expect(languageFrom({})).toBe('en');
+  });
+
+  test('Korean letters count two columns, so a Korean screen at 80x24 still fits', () => {
+    expect(visibleLength('레슨 01')).toBe(7);
+    expect(wrapLine('가'.repeat(50), 80).map(visibleLength)).toEqual([80, 20]);
+    const title = '검증된 모델: pydantic의 BaseModel에서 zod 스키마로 옮겨 가는 첫 번째 레슨';
+    const hint = ['힌트 1/2 (TODO 1) — 레슨 01-demo', '', ...Array.from({ length: 8 }, (_, index) => `힌트 문단 ${index}: ${'스키마를 먼저 정의하고 그 스키마에서 타입을 끌어내십시오. '.repeat(3)}`)].join('\n');
+    const many = Array.from({ length: 12 }, (_, index) => failing(`TODO ${1 + (index % 3)}: part > case number ${index} with a name long enough to wrap onto a second row at eighty columns`));
+    const shown = view({ '01': many });
+    shown.lessons[0] = { ...shown.lessons[0]!, title };
+    shown.current = shown.lessons[0];
+    for (const notice of [undefined, { lesson: '01-demo', text: hint }]) {
+      const rows = plain(renderScreen({ ...shown, notice }, { rows: 24, columns: 80 }));
+      expect(rows.length).toBeLessThanOrEqual(24);
+      expect(rows.filter((row) => visibleLength(row) > 80), 'rows wider than 80 columns').toEqual([]);
+      expect(rows[0]).toBe(say.guideTitle);
+      expect(rows.some((row) => row.startsWith('레슨 01 — 검증된 모델'))).toBe(true);
+      expect(rows.some((row) => /테스트 12개 중 0개 통과/.test(row))).toBe(true);
+      expect(rows.some((row) => /✗ case number 0 with/.test(row)), 'the first failing test').toBe(true);
+      expect(rows.at(-1)).toBe(say.keysLine);
+    }
   });
 });

@@ -1,0 +1,191 @@
+/**
+ * Everything the runner itself says, in English and in Korean. The language is chosen once per
+ * process: WORKBOOK_LANG (`ko` or `en`) if set, else the first of LC_ALL, LC_MESSAGES and LANG
+ * that is set (`ko_KR.UTF-8` and the like mean Korean). Test failure sentences are the suites'
+ * own and stay English. `ko` is typed as `Messages`, so a message missing there does not compile.
+ */
+
+export type Language = 'en' | 'ko';
+
+export function languageFrom(env: NodeJS.ProcessEnv): Language {
+  const chosen = env.WORKBOOK_LANG || env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return chosen.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+}
+
+const en = {
+  // The guide's screen
+  guideTitle: 'FastAPI ways in TypeScript — the guide',
+  keysLine: 'h hint · l lessons · n next · p previous · q quit — save to rerun',
+  listKeysLine: '↑/↓ or a number to choose · Enter to open · Esc to go back · q quit',
+  lessonsDone: (done: number, total: number) => `${done}/${total} lessons`,
+  everyLessonPasses: 'Every lesson passes. Well done!',
+  afterTheLast: 'Read any solution in solutions/, or start a lesson again with `npm run reset -- NN`.',
+  lessonHeading: (number: string, title: string) => `Lesson ${number} — ${title}`,
+  read: 'read',
+  edit: 'edit',
+  try: 'try ',
+  notRunYet: 'Not run yet: save the exercise, or wait for the check.',
+  testsRanIn: (seconds: string) => `(tests ran in ${seconds} s)`,
+  moreWith: (command: string) => `… more with \`${command}\``,
+  hintCut: (file: string) => `… (cut to fit; all of it is in ${file})`,
+  moreFailing: (count: number, command: string) => `… ${count} more failing test(s) with \`${command}\``,
+  runningTests: (seconds: number | undefined, test: string | undefined) =>
+    `Running the tests…${seconds === undefined ? '' : ` ${seconds} s`}${test === undefined ? '' : ` — ${test}`}`,
+  checkingYourFiles: 'Checking your files: ',
+  lessonList: 'Lessons',
+  onScreen: '(on screen)',
+  savedSolution: (solution: string, exercise: string) => `You saved ${solution}: that is the annotated answer. Your exercise is ${exercise}.`,
+  lessonPasses: (number: string) => `✓ Lesson ${number} passes!`,
+  bye: 'Bye! `npm start` opens where you left off.',
+  printedOnce: '(No terminal here, so the guide printed the status once. Run `npm start` in a terminal to keep it open.)',
+  // Keys
+  nothingToHint: 'Every lesson passes: there is nothing left to hint at.',
+  lastLesson: (number: string) => `Lesson ${number} is the last one. p goes back; l lists every lesson.`,
+  firstLesson: 'This is the first lesson. n goes forward; l lists every lesson.',
+  keys: (line: string) => `Keys: ${line}.`,
+  // A lesson's report (guide and npm test)
+  exerciseMissing: (file: string, number: string) => `✗ ${file} is missing: \`npm run reset -- ${number}\` restores it.`,
+  couldNotRun: '✗ The tests could not run:',
+  compileErrors: (count: number, file: string) => `✗ TypeScript finds ${count} error(s) in ${file}`,
+  fixThese: ' (fix these too):',
+  someTestsPass: (ok: number, total: number) => `${ok} of ${total} tests pass.`,
+  checkingTypes: ' Checking types…',
+  passButCompile: (total: number) => `All ${total} tests pass, but the exercise does not compile yet.`,
+  runtimePass: (total: number) => `All ${total} run-time tests pass.`,
+  allPass: (total: number) => `✓ All ${total} tests pass.`,
+  readSolution: (file: string) => `Read the annotated solution: ${file}`,
+  failingCount: (count: number) => `—\u00a0${count}\u00a0failing`,
+  typeTest: '(type test)',
+  // What a failed type test means, in one line (expect-type's own text is unreadable)
+  typeIsNotExpected: (actual: string) => `the type is ${actual}, which is not what this test expects`,
+  typeIsNot: (actual: string, expected: string) => `the type is ${actual}, expected ${expected}`,
+  typeTooLoose: 'a line that must not compile does compile: the type lets too much through',
+  typeUnknown: 'the type is unknown or any: give it its real shape',
+  // Runs that go wrong
+  stalled: (seconds: number, test: string | undefined) =>
+    `The tests were stopped after ${seconds} s without progress${test === undefined ? '' : ` while running "${test}"`}: is there an endless loop in the exercise?`,
+  crashed: (test: string | undefined, heapMb: number, cause: string) =>
+    `The test process stopped${test === undefined ? '' : ` while running "${test}"`}. It may have run out of its ${heapMb} MB of memory: is there a loop that keeps adding to a list? (${cause})`,
+  // Hints
+  noHints: (id: string, file: string) => `Lesson ${id} has no hints (${file}).`,
+  hintHeading: (number: number, total: number, todo: number | undefined, id: string) =>
+    `Hint ${number} of ${total}${todo === undefined ? '' : ` for TODO ${todo}`} — lesson ${id}`,
+  nextHintWith: (how: string, file: string) => `(${how} for the next one; all of them are in ${file})`,
+  lastHint: (todo: number | undefined, solution: string) =>
+    `That was the last hint${todo === undefined ? '' : ` for TODO ${todo}`}. When the tests pass, compare with ${solution}.`,
+  hintsAllShown: '(every hint has been shown; here is the last one again)',
+  pressH: 'press h',
+  // progress
+  checkingLessons: (which: string | undefined) => `Checking ${which ?? 'every lesson'}:`,
+  suiteDidNotLoad: 'suite did not load',
+  testCounts: (ok: number, total: number, typeErrors: boolean) => `${ok}/${total} tests${typeErrors ? ', type errors' : ''}`,
+  nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then \`npm test -- ${number}\` (or \`npm start\`).`,
+  rememberedResults: '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)',
+  // reset
+  startNotRecorded: (id: string) => `The starting version of ${id} is not recorded in workbook/starts.json, so it cannot be restored. Your file was left as it is.`,
+  restoredMissing: (file: string) => `${file} was missing; it is back at its start (hints start over too).`,
+  alreadyAtStart: (file: string) => `${file} is already at its start; nothing was changed.`,
+  resetDone: (backup: string, file: string) => `Your work is saved in ${backup}\n${file} is back at its start (hints start over too).\nTo undo: cp ${backup} ${file}`,
+  // npm test
+  runningTestsOf: (lessons: string[], target: string) =>
+    `Running the tests of ${lessons.length === 1 ? `lesson ${lessons[0]}` : `${lessons.length} lessons`} (${target})…`,
+  failuresOrder: "(the first unfinished TODO's failures are listed first, above)",
+  lessonsPass: (passing: number, total: number, seconds: string) => `${passing} of ${total} lesson(s) pass (${seconds} s).`,
+  // The command line
+  usingCurrentLesson: (number: string) => `(lesson ${number}, the one you were on; name another as \`-- NN\`)`,
+  unknownCommand: (command: string) => `Unknown command "${command}". Commands: guide, test, example, hint, progress, reset, check.`,
+  needsLesson: 'This command needs a lesson.',
+  noSuchLesson: (name: string) => `There is no lesson "${name}".`,
+  nameALesson: (example: string) => `Name one by number or folder, e.g. \`1\`, \`01\` or \`${example}\`:`,
+  noExample: (id: string, file: string) => `Lesson ${id} has no example (${file}).`,
+};
+
+export type Messages = typeof en;
+
+const ko: Messages = {
+  guideTitle: 'FastAPI ways in TypeScript — 가이드',
+  keysLine: 'h 힌트 · l 레슨 목록 · n 다음 · p 이전 · q 종료 — 저장하면 다시 실행',
+  listKeysLine: '↑/↓ 또는 번호로 선택 · Enter 열기 · Esc 돌아가기 · q 종료',
+  lessonsDone: (done, total) => `레슨 ${done}/${total}`,
+  everyLessonPasses: '모든 레슨을 통과했습니다. 수고하셨습니다!',
+  afterTheLast: '해답은 solutions/에서 읽을 수 있고, `npm run reset -- NN`으로 레슨을 처음부터 다시 할 수 있습니다.',
+  lessonHeading: (number, title) => `레슨 ${number} — ${title}`,
+  read: '읽기',
+  edit: '편집',
+  try: '실행',
+  notRunYet: '아직 실행 전입니다: exercise를 저장하거나 검사가 끝나기를 기다리십시오.',
+  testsRanIn: (seconds) => `(테스트 실행 ${seconds}초)`,
+  moreWith: (command) => `… 나머지는 \`${command}\``,
+  hintCut: (file) => `… (화면에 맞춰 잘랐습니다. 전체는 ${file}에 있습니다)`,
+  moreFailing: (count, command) => `… 실패한 테스트 ${count}개 더: \`${command}\``,
+  runningTests: (seconds, test) => `테스트 실행 중…${seconds === undefined ? '' : ` ${seconds}초`}${test === undefined ? '' : ` — ${test}`}`,
+  checkingYourFiles: '파일 검사 중: ',
+  lessonList: '레슨 목록',
+  onScreen: '(지금 화면)',
+  savedSolution: (solution, exercise) => `${solution}을(를) 저장했습니다. 이 파일은 주석이 달린 해답입니다. 여러분의 연습 문제는 ${exercise}입니다.`,
+  lessonPasses: (number) => `✓ 레슨 ${number} 통과!`,
+  bye: '다음에 또 만나요! `npm start`를 실행하면 하던 곳에서 다시 시작합니다.',
+  printedOnce: '(터미널이 아니어서 가이드가 상태를 한 번만 출력했습니다. 계속 열어 두려면 터미널에서 `npm start`를 실행하십시오.)',
+  nothingToHint: '모든 레슨을 통과했습니다. 더 보여 줄 힌트가 없습니다.',
+  lastLesson: (number) => `레슨 ${number}이(가) 마지막 레슨입니다. p는 이전 레슨, l은 레슨 목록입니다.`,
+  firstLesson: '첫 번째 레슨입니다. n은 다음 레슨, l은 레슨 목록입니다.',
+  keys: (line) => `키: ${line}`,
+  exerciseMissing: (file, number) => `✗ ${file} 파일이 없습니다. \`npm run reset -- ${number}\`로 되살릴 수 있습니다.`,
+  couldNotRun: '✗ 테스트를 실행하지 못했습니다:',
+  compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 오류 ${count}개를 찾았습니다`,
+  fixThese: ' (이것도 고치십시오):',
+  someTestsPass: (ok, total) => `테스트 ${total}개 중 ${ok}개 통과.`,
+  checkingTypes: ' 타입 검사 중…',
+  passButCompile: (total) => `테스트 ${total}개가 모두 통과했지만, exercise가 아직 컴파일되지 않습니다.`,
+  runtimePass: (total) => `런타임 테스트 ${total}개가 모두 통과했습니다.`,
+  allPass: (total) => `✓ 테스트 ${total}개가 모두 통과했습니다.`,
+  readSolution: (file) => `주석이 달린 해답을 읽어 보십시오: ${file}`,
+  failingCount: (count) => `—\u00a0${count}개\u00a0실패`,
+  typeTest: '(타입 테스트)',
+  typeIsNotExpected: (actual) => `타입이 ${actual}입니다. 이 테스트가 기대하는 타입이 아닙니다`,
+  typeIsNot: (actual, expected) => `타입이 ${actual}입니다. 기대하는 타입: ${expected}`,
+  typeTooLoose: '컴파일되면 안 되는 줄이 컴파일됩니다. 타입이 너무 많은 값을 허용합니다',
+  typeUnknown: '타입이 unknown 또는 any입니다. 실제 형태를 정해 주십시오',
+  stalled: (seconds, test) =>
+    `${seconds}초 동안 진행이 없어 테스트를 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. exercise에 끝나지 않는 루프가 있지 않습니까?`,
+  crashed: (test, heapMb, cause) =>
+    `테스트 프로세스가 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 메모리 ${heapMb}MB를 다 썼을 수 있습니다. 목록에 계속 값을 추가하는 루프가 있지 않습니까? (${cause})`,
+  noHints: (id, file) => `레슨 ${id}에는 힌트가 없습니다 (${file}).`,
+  hintHeading: (number, total, todo, id) => `힌트 ${number}/${total}${todo === undefined ? '' : ` (TODO ${todo})`} — 레슨 ${id}`,
+  nextHintWith: (how, file) => `(다음 힌트: ${how}. 전체 힌트는 ${file}에 있습니다)`,
+  lastHint: (todo, solution) =>
+    `${todo === undefined ? '' : `TODO ${todo}의 `}마지막 힌트였습니다. 테스트가 통과하면 ${solution}과(와) 비교해 보십시오.`,
+  hintsAllShown: '(힌트를 모두 보았습니다. 마지막 힌트를 다시 보여 드립니다)',
+  pressH: 'h 키',
+  checkingLessons: (which) => `${which ?? '모든 레슨'} 검사 중:`,
+  suiteDidNotLoad: '스위트를 불러오지 못함',
+  testCounts: (ok, total, typeErrors) => `테스트 ${ok}/${total}${typeErrors ? ', 타입 오류' : ''}`,
+  nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise}을(를) 고친 다음 \`npm test -- ${number}\` (또는 \`npm start\`).`,
+  rememberedResults: '(기억해 둔 결과를 다시 씁니다. `npm run progress -- --fresh`는 모든 레슨을 다시 실행합니다.)',
+  startNotRecorded: (id) => `${id}의 시작 버전이 workbook/starts.json에 기록되어 있지 않아 되돌릴 수 없습니다. 파일은 그대로 두었습니다.`,
+  restoredMissing: (file) => `${file} 파일이 없어서 처음 상태로 되살렸습니다 (힌트도 처음부터 다시 시작합니다).`,
+  alreadyAtStart: (file) => `${file}은(는) 이미 처음 상태입니다. 아무것도 바꾸지 않았습니다.`,
+  resetDone: (backup, file) => `작업한 내용은 ${backup}에 저장했습니다\n${file}을(를) 처음 상태로 되돌렸습니다 (힌트도 처음부터 다시 시작합니다).\n되돌리려면: cp ${backup} ${file}`,
+  runningTestsOf: (lessons, target) => `${lessons.length === 1 ? `레슨 ${lessons[0]}` : `레슨 ${lessons.length}개`}의 테스트 실행 중 (${target})…`,
+  failuresOrder: '(아직 끝나지 않은 첫 TODO의 실패를 위에 먼저 보여 드렸습니다)',
+  lessonsPass: (passing, total, seconds) => `레슨 ${total}개 중 ${passing}개 통과 (${seconds}초).`,
+  usingCurrentLesson: (number) => `(하던 레슨 ${number}입니다. 다른 레슨은 \`-- NN\`으로 지정하십시오)`,
+  unknownCommand: (command) => `"${command}"라는 명령은 없습니다. 명령: guide, test, example, hint, progress, reset, check.`,
+  needsLesson: '이 명령에는 레슨이 필요합니다.',
+  noSuchLesson: (name) => `"${name}" 레슨은 없습니다.`,
+  nameALesson: (example) => `번호나 폴더 이름으로 지정하십시오. 예: \`1\`, \`01\`, \`${example}\`:`,
+  noExample: (id, file) => `레슨 ${id}에는 예제가 없습니다 (${file}).`,
+};
+
+const CATALOGS: Record<Language, Messages> = { en, ko };
+
+/** This process's language; tests may switch it with useLanguage(). */
+export let language: Language = languageFrom(process.env);
+
+/** The runner's words in this process's language. */
+export let say: Messages = CATALOGS[language];
+
+export function useLanguage(chosen: Language): void {
+  language = chosen;
+  say = CATALOGS[chosen];
+}
