@@ -70,6 +70,11 @@ export function visibleLength(text: string): number {
   return width;
 }
 
+/** `text` and spaces up to `columns` columns, as padEnd does for text one column a letter. */
+export function padToWidth(text: string, columns: number): string {
+  return text + ' '.repeat(Math.max(0, columns - visibleLength(text)));
+}
+
 /** The longest start of `text` (no colour codes in it) that fits in `columns`. */
 function fitting(text: string, columns: number): string {
   let width = 0;

@@ -2,7 +2,7 @@
  * `npm run progress`: every lesson, done or not. Remembered verdicts are used as they are; lessons
  * changed since are run again (all of them with --fresh), one tick per lesson as they finish.
  */
-import { paint, progressBar, truncate } from './format.ts';
+import { padToWidth, paint, progressBar, truncate } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { ROOT } from './target.ts';
@@ -45,7 +45,7 @@ export function formatProgress(reports: LessonReport[]): string {
     const mark = passed(report) ? paint('green', '✓') : paint('red', '✗');
     const counts =
       report.errors.length > 0 ? say.suiteDidNotLoad : say.testCounts(ok, total, report.typeErrors.length > 0);
-    const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${counts.padEnd(24)} ${report.lesson.title}`;
+    const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${padToWidth(counts, 24)} ${report.lesson.title}`;
     // On a terminal a row longer than the window is cut rather than wrapped mid-word.
     const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
     return truncate(row, columns);
@@ -53,6 +53,6 @@ export function formatProgress(reports: LessonReport[]): string {
   const next = reports.find((report) => !passed(report));
   const footer = next
     ? say.nextLesson(next.lesson.id, relative(next.lesson.exercise), next.lesson.number)
-    : paint('green', 'Every lesson passes. Well done!');
+    : paint('green', say.everyLessonPasses);
   return [progressBar(done, reports.length), '', ...rows, '', footer, paint('dim', say.rememberedResults)].join('\n');
 }

@@ -63,6 +63,15 @@ const TensorData = z.array(z.unknown()).openapi('tensor_data', {
   items: { anyOf: [{ $ref: '#/components/schemas/tensor_data' }, { type: 'number' }, { type: 'string' }, { type: 'boolean' }] },
 });
 
+// A tensor with its data: the protocol's request_input and response_output have the same shape.
+const Tensor = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int()),
+  datatype: z.string(),
+  parameters: Parameters.optional(),
+  data: TensorData,
+});
+
 export const MetadataTensorSchema = z
   .object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) })
   .openapi('metadata_tensor');
@@ -79,15 +88,7 @@ export const InferenceRequestSchema = z
   .object({
     id: z.string().optional(),
     parameters: Parameters.optional(),
-    inputs: z.array(
-      z.object({
-        name: z.string(),
-        shape: z.array(z.number().int()),
-        datatype: z.string(),
-        parameters: Parameters.optional(),
-        data: TensorData,
-      }),
-    ),
+    inputs: z.array(Tensor),
     outputs: z.array(z.object({ name: z.string(), parameters: Parameters.optional() })).optional(),
   })
   .openapi('inference_request');
@@ -97,15 +98,7 @@ export const InferenceResponseSchema = z
     model_version: z.string().optional(),
     id: z.string().optional(),
     parameters: Parameters.optional(),
-    outputs: z.array(
-      z.object({
-        name: z.string(),
-        shape: z.array(z.number().int()),
-        datatype: z.string(),
-        parameters: Parameters.optional(),
-        data: TensorData,
-      }),
-    ),
+    outputs: z.array(Tensor),
   })
   .openapi('inference_response');
 export const ProtocolErrorSchema = z.object({ error: z.string() }).openapi('inference_error_response');
