@@ -12,7 +12,7 @@ import { typeErrors } from './compile.ts';
 import type { Lesson } from './lessons.ts';
 import type { LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
-import { spares, warmForks } from './warm-forks.ts';
+import { packagesOf, spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
 
 /**
@@ -193,7 +193,7 @@ export class SuiteRunner {
         const runtime = await run(specifications.filter((spec) => !isTypeSuite(spec)));
         this.checkingTypes = true;
         // The run-time worker is gone: the next run's spare starts while the types are checked.
-        if (this.warm) spares.refill();
+        if (this.warm) spares.refill(packagesOf(lessons, this.root));
         const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
@@ -222,7 +222,7 @@ export class SuiteRunner {
     }
     this.listener = {};
     this.afterModule = () => {};
-    if (this.warm) spares.refill();
+    if (this.warm) spares.refill(packagesOf(lessons, this.root));
     return reports;
   }
 

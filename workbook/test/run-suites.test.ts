@@ -5,7 +5,7 @@ import { listLessons } from '../lessons.ts';
 import { passed } from '../outcome.ts';
 import { runProgress } from '../progress.ts';
 import { SuiteRunner } from '../run-suites.ts';
-import { spares } from '../warm-forks.ts';
+import { packagesOf, spares } from '../warm-forks.ts';
 import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
 
 describe('SuiteRunner', () => {
@@ -58,6 +58,22 @@ describe('SuiteRunner', () => {
       // Not taken, it would still be waiting; taken but ignored by vitest, it would idle on.
       await vi.waitFor(() => expect(alive(spare), 'the run used the spare, which then ended').toBe(false), { timeout: 5_000 });
       expect(spares.pid(), 'and a new spare waits').not.toBe(spare);
+    }
+  });
+
+  test('a spare loads the packages the lesson\'s suite, its helpers and its exercise import', () => {
+    const [lesson] = listLessons(root);
+    const suite = path.join(root, 'tests', '01-demo.test.ts');
+    const helper = path.join(root, 'tests', 'support', 'demo-helper.ts');
+    const before = fs.readFileSync(suite, 'utf8');
+    try {
+      fs.mkdirSync(path.dirname(helper), { recursive: true });
+      fs.writeFileSync(helper, "import express from 'express';\nimport { readFileSync } from 'node:fs';\nexport const app = express;\n");
+      fs.writeFileSync(suite, `import type { Browser } from 'playwright-core';\nimport {\n  z,\n} from 'zod';\nimport { app } from './support/demo-helper.ts';\n${before}`);
+      expect(packagesOf([lesson!], root)).toEqual(['express', 'zod']);
+    } finally {
+      fs.writeFileSync(suite, before);
+      fs.rmSync(path.dirname(helper), { recursive: true, force: true });
     }
   });
 
