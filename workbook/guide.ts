@@ -75,6 +75,9 @@ class Guide {
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (chunk: string) => splitKeys(chunk).forEach((key) => this.onKey(key)));
     process.stdout.on('resize', () => this.render());
+    // `npm run hint` and the like without a number mean the lesson on screen, from the first screen on.
+    const shown = this.view.current;
+    if (shown) updateState((state) => (state.current = shown.id));
     this.watch();
     this.render();
     // vitest loads after the first screen: the learner reads while it starts.

@@ -17,7 +17,13 @@ const outdir = path.join(root, '.workbook', 'runner', hash.digest('hex').slice(0
 const entry = path.join(outdir, 'cli.js');
 
 if (!fs.existsSync(entry)) {
-  const { build } = await import('esbuild');
+  const { build } = await import('esbuild').catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    // No runner yet to say it in the learner's language: both of the workbook's.
+    console.error('The packages are not installed here yet: run `npm install` in this folder first.');
+    console.error('이 폴더에는 아직 패키지가 설치되지 않았습니다. 먼저 이 폴더에서 `npm install`을 실행하십시오.');
+    process.exit(1);
+  });
   const building = `${outdir}.${process.pid}.tmp`;
   await build({
     entryPoints: [path.join(here, 'cli.ts')],

@@ -2,7 +2,7 @@
  * `npm run progress`: every lesson, done or not. Remembered verdicts are used as they are; lessons
  * changed since are run again (all of them with --fresh), one tick per lesson as they finish.
  */
-import { padToWidth, paint, progressBar, truncate } from './format.ts';
+import { padToWidth, paint, progressBar, truncate, visibleLength } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { ROOT } from './target.ts';
@@ -39,13 +39,15 @@ export async function runProgress(lessons: Lesson[], fresh: boolean, root = ROOT
 
 export function formatProgress(reports: LessonReport[]): string {
   const done = reports.filter(passed).length;
-  const rows = reports.map((report) => {
-    const total = report.tests.length;
+  const counts = reports.map((report) => {
     const ok = report.tests.filter((test) => test.state === 'passed').length;
+    return report.errors.length > 0 ? say.suiteDidNotLoad : say.testCounts(ok, report.tests.length, report.typeErrors.length > 0);
+  });
+  // As wide as the widest count, so that titles keep as much of the window as they can.
+  const countsWidth = Math.max(...counts.map(visibleLength));
+  const rows = reports.map((report, index) => {
     const mark = passed(report) ? paint('green', '✓') : paint('red', '✗');
-    const counts =
-      report.errors.length > 0 ? say.suiteDidNotLoad : say.testCounts(ok, total, report.typeErrors.length > 0);
-    const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${padToWidth(counts, 24)} ${report.lesson.title}`;
+    const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${padToWidth(counts[index]!, countsWidth)}  ${report.lesson.title}`;
     // On a terminal a row longer than the window is cut rather than wrapped mid-word.
     const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
     return truncate(row, columns);

@@ -92,7 +92,8 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
     return rows;
   };
   // What the learner asked for comes next: the compiler's errors and more failures get the rest.
-  const noticeRows = take(notice, say.hintCut(relative(lesson.hints)));
+  const noticeRows = keepingLast(notice, left, wrap, say.hintCut(relative(lesson.hints)));
+  left -= noticeRows.length;
   const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], say.moreWith(more));
   // Whole failures only, and a count of those left out.
   const restRows: string[] = [];
@@ -140,6 +141,19 @@ function listLines(view: GuideView): string[] {
     return index === selected ? paint('inverse', row) : row;
   });
   return [paint('cyan', say.lessonList), '', ...rows];
+}
+
+/**
+ * A message cut to fit `room` with its last line kept: for a hint, how to get the next one and
+ * where all of them are. Only when even that does not fit, `where` says where the rest is.
+ */
+function keepingLast(lines: string[], room: number, wrap: (lines: string[]) => string[], where: string): string[] {
+  const rows = wrap(lines);
+  if (rows.length <= room) return rows;
+  const last = wrap(lines.slice(-1));
+  const body = room - last.length - 1;
+  if (body < 1) return cut(rows, room, where);
+  return [...rows.slice(0, body), paint('dim', '…'), ...last];
 }
 
 /** Rows cut to fit `room`, the last kept row replaced by a note saying where the rest is. */

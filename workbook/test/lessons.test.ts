@@ -56,6 +56,6 @@ describe('lessons in Korean', () => {
   test('an unknown lesson is answered in Korean, still with the list', () => {
     useLanguage('ko');
     const lessons = listLessons(workbook());
-    expect(() => findLesson('9', lessons)).toThrow(/"9" 레슨은 없습니다[\s\S]*01-first[\s\S]*02-second/);
+    expect(() => findLesson('9', lessons)).toThrow(/"9"에 해당하는 레슨이 없습니다[\s\S]*01-first[\s\S]*02-second/);
   });
 });

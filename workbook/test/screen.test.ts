@@ -109,6 +109,16 @@ describe('the guide\'s screen', () => {
     expect(Number(more!.match(/… (\d+) more/)![1])).toBe(12 - shown);
   });
 
+  test('a hint cut to fit keeps its last line, which says how to get the next one', () => {
+    const hint = ['Hint 1 of 2 for TODO 1', '', ...Array.from({ length: 30 }, (_, index) => `hint line ${index}`), '', '(press h for the next one; all of them are in hints.md)'].join('\n');
+    const rows = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: hint } }), { rows: 24, columns: 80 }));
+    expect(rows.length).toBeLessThanOrEqual(24);
+    expect(rows.some((row) => row === '(press h for the next one; all of them are in hints.md)'), rows.join('\n')).toBe(true);
+    expect(rows.some((row) => row === '…'), 'where the hint was cut').toBe(true);
+    const short = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: 'Hint 1 of 2\n\nshort\n\n(press h for the next one)' } }), { rows: 24, columns: 80 }));
+    expect(short.some((row) => row === '…'), 'a hint that fits is not marked as cut').toBe(false);
+  });
+
   test('shows the first unfinished TODO\'s failures first', () => {
     const rows = plain(renderScreen(view({ '01': [passing('TODO 1: a > x'), failing('TODO 3: c > later'), failing('TODO 2: b > sooner')] }), { rows: 40, columns: 100 }));
     const first = rows.findIndex((row) => /sooner/.test(row));
