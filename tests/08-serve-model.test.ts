@@ -345,7 +345,8 @@ describe('TODO 4: the app', () => {
 
     test('GET /v2/health/live → 200 {"live": true}; GET /v2/health/ready → 200 {"ready": true}', async () => {
       await shared(IRIS_MODEL);
-      await vi.waitFor(async () => expect((await call(base(), 'GET', '/v2/health/ready')).status).toBe(200), { timeout: 5000 });
+      const root = base();
+      await vi.waitFor(async () => expect((await call(root, 'GET', '/v2/health/ready')).status).toBe(200), { timeout: 5000 });
       expect((await call(base(), 'GET', '/v2/health/live')).json, 'GET /v2/health/live').toEqual({ live: true });
       const ready = await call(base(), 'GET', '/v2/health/ready');
       expect([ready.status, ready.json], 'GET /v2/health/ready once loaded').toEqual([200, { ready: true }]);
@@ -528,8 +529,10 @@ describe('TODO 4: the app', () => {
     ])('POST %s → 500 {"%s": "Internal Server Error"}, console.error called', async (url, key, body) => {
       const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
       try {
-        await vi.waitFor(async () => expect((await call(base(), 'GET', '/v2/health/ready')).status).toBe(200), { timeout: 5000 });
-        const answer = await call(base(), 'POST', url, body);
+        // Outside the wait: an app that could not be made fails at once, not after 5 s of retries.
+        const root = base();
+        await vi.waitFor(async () => expect((await call(root, 'GET', '/v2/health/ready')).status).toBe(200), { timeout: 5000 });
+        const answer = await call(root, 'POST', url, body);
         expect(answer.status, `POST ${url} when session.run rejects`).toBe(500);
         expect(answer.json, `POST ${url} when session.run rejects`).toEqual({ [key]: 'Internal Server Error' });
         expect(spy, 'the error is logged with console.error').toHaveBeenCalled();
