@@ -10,24 +10,32 @@
  *   {"exit": {"code": 0, "workers": 0}}            the process is ending: its exit code, and how many
  *                                                  worker threads it started are still running
  */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { CHILD_REPORT as REPORT } from './09-models.ts';
+
+const require = createRequire(import.meta.url);
 
 const [exercisePath] = process.argv.slice(2);
 if (!exercisePath) throw new Error('usage: 09-child.ts <exercise.ts>');
 
 const report = (value: unknown) => process.stdout.write(`${REPORT}${JSON.stringify(value)}\n`);
-// Threads that are not the exercise's (tsx's loader runs in one) are counted before it starts.
-const threadsBefore = (process.report.getReport() as { workers: unknown[] }).workers.length;
-process.on('exit', (code) => {
-  let workers: number | null = null;
-  try {
-    workers = (process.report.getReport() as { workers: unknown[] }).workers.length - threadsBefore;
-  } catch {
-    // no report: leave it unknown
+
+// Every Worker the exercise makes is followed from its creation to its 'exit' event. (The process
+// report also lists a thread that has already ended but is still being torn down, which under
+// load made a correct shutdown look like a thread left running.) syncBuiltinESMExports makes
+// `import { Worker } from 'node:worker_threads'` see the class below.
+const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+const running = new Set<object>();
+threads.Worker = class FollowedWorker extends threads.Worker {
+  constructor(...args: ConstructorParameters<typeof threads.Worker>) {
+    super(...args);
+    running.add(this);
+    this.once('exit', () => running.delete(this));
   }
-  report({ exit: { code, workers } });
-});
+};
+syncBuiltinESMExports();
+process.on('exit', (code) => report({ exit: { code, workers: running.size } }));
 
 const exercise = (await import(pathToFileURL(exercisePath).href)) as typeof import('#exercise/09-production');
 try {
