@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
@@ -21,7 +20,7 @@ import {
 import { CLASSES, predictProbabilities, readIris, train } from '../lessons/08-serve-model/train.ts';
 import { garbage, IRIS_MODEL, writeOtherModels, type OtherModels } from './support/08-models.ts';
 import { seeded } from './support/random.ts';
-import { parseJson, serve, type Running } from './support/http.ts';
+import { canBind, freePort, parseJson, serve, type Running } from './support/http.ts';
 
 // Sessions load slowly on a busy machine (WebAssembly compiles first) and the garbage test sends
 // 300 requests: more time per test than the project's 15 s default.
@@ -635,26 +634,6 @@ describe('TODO 4: the app', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Whether a port on 127.0.0.1 can be bound now (i.e. nothing holds it). */
-async function canBind(port: number): Promise<boolean> {
-  const server = net.createServer();
-  const ok = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => resolve(true));
-  });
-  if (ok) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return ok;
-}
 
 describe('TODO 5: startServer, FastAPI\'s lifespan', () => {
   test('loads the model, listens on 127.0.0.1 by default, serves; close() frees the port, even after a keep-alive request', async () => {

@@ -9,7 +9,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -32,7 +31,7 @@ import {
 import { currentTarget, ROOT } from '../workbook/target.ts';
 import { CHILD_REPORT, IRIS_MODEL, LESSON_DIR, batchOf, irisProbabilities, writeSuiteModels, type SuiteModels } from './support/09-models.ts';
 import { ExpositionError, parseExposition, total, type Family } from './support/09-prometheus.ts';
-import { parseJson, serve, type Running } from './support/http.ts';
+import { canBind, freePort, parseJson, serve, type Running } from './support/http.ts';
 
 // Worker threads load onnxruntime's WebAssembly (1–3 s each on a busy machine); child processes
 // add tsx's start-up on top. More time per test and hook than the project's 15 s default.
@@ -151,25 +150,6 @@ async function app(parts: Parameters<typeof createApp>[0]): Promise<string> {
   const running: Running = await serve(createApp(parts));
   cleanups.push(() => running.close());
   return running.url;
-}
-
-/** Whether a port on 127.0.0.1 can be bound now (nothing holds it). */
-async function canBind(port: number): Promise<boolean> {
-  const server = net.createServer();
-  const ok = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => resolve(true));
-  });
-  if (ok) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return ok;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Rejects with `what` when `promise` has not settled after `timeoutMs`. */

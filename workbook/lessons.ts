@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { language, say } from './messages.ts';
+import { language, say, type Language } from './messages.ts';
 import { ROOT } from './target.ts';
 
 export interface Lesson {
@@ -54,8 +54,13 @@ function describeLesson(root: string, id: string): Lesson {
 /** In Korean, `README.ko.md` for `README.md` where the lesson has one; else the English file. */
 function inLanguage(file: string): string {
   if (language === 'en') return file;
-  const twin = file.replace(/\.md$/, `.${language}.md`);
+  const twin = twinOf(file, language);
   return fs.existsSync(twin) ? twin : file;
+}
+
+/** The file of `english` (a `.md`) in another language: `README.md` → `README.ko.md`. */
+export function twinOf(english: string, other: Exclude<Language, 'en'>): string {
+  return english.replace(/\.md$/, `.${other}.md`);
 }
 
 function readTitle(readme: string): string | undefined {

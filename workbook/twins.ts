@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { twinOf } from './lessons.ts';
 import { ROOT } from './target.ts';
 
 const FENCE = /^\s*(```|~~~)/;
@@ -84,15 +85,11 @@ export function documentsWithTwins(root = ROOT): string[] {
   ];
 }
 
-export function twinOf(file: string): string {
-  return file.replace(/\.md$/, '.ko.md');
-}
-
 /** Every problem of the Korean edition, one sentence each, naming the file. */
 export function koreanEditionProblems(root = ROOT): string[] {
   const problems: string[] = [];
   for (const english of documentsWithTwins(root)) {
-    const korean = twinOf(english);
+    const korean = twinOf(english, 'ko');
     const name = path.relative(root, korean);
     if (!fs.existsSync(english)) continue; // the lesson files check names a missing English file
     if (!fs.existsSync(korean)) {

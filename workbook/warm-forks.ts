@@ -22,6 +22,10 @@ interface Recipe {
   env: Partial<NodeJS.ProcessEnv>;
 }
 
+function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
 function sameRecipe(a: Recipe, b: Recipe): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -37,7 +41,7 @@ class Spares {
     const spare = this.spare;
     this.spare = undefined;
     if (!spare) return undefined;
-    if (spare.process.exitCode === null && spare.process.signalCode === null && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
+    if (isAlive(spare.process) && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
       return spare.process;
     }
     spare.process.kill('SIGKILL');
@@ -50,7 +54,7 @@ class Spares {
    */
   refill(packages: string[]): void {
     const recipe = this.lastRecipe;
-    if (!recipe || (this.spare && this.spare.process.exitCode === null && this.spare.process.signalCode === null)) return;
+    if (!recipe || (this.spare && isAlive(this.spare.process))) return;
     const child = fork(recipe.entrypoint, packages, {
       env: recipe.env,
       execArgv: [...recipe.execArgv, '--import', pathToFileURL(PRELOAD).href],
