@@ -12,7 +12,7 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { CHILD_REPORT as REPORT } from './09-models.ts';
+import { CHILD_REPORT as REPORT } from './serving-models.ts';
 
 const require = createRequire(import.meta.url);
 

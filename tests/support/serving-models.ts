@@ -1,10 +1,10 @@
 /**
- * Lesson 09's models. The iris model is the lesson's own copy of lesson 08's model.onnx; the
+ * The model lessons' (09 and 10) models. The iris model is lesson 09's copy of lesson 08's model.onnx; the
  * "heavy" model is written here, in a fresh temporary directory, with onnx-proto: the same inputs
- * and outputs as iris (features [batch, 4] → probabilities [batch, 3]) but 64 layers of 512 × 512
- * in between, so that a batch of 256 rows keeps onnxruntime busy for a few hundred milliseconds
- * (about 0.5 s on the 2-core machine the suite was written on). Its cost grows with the batch:
- * the suite picks a batch size to get a short or a long job. Its answers are meaningless.
+ * and outputs as iris (features [batch, 4] → probabilities [batch, 3]) but 64 layers of 256 × 256
+ * in between, so that a batch of 256 rows keeps onnxruntime busy for a while (about 0.17 s on the
+ * idle 2-core machine the suites were written on, with V8's quick WebAssembly code only: see
+ * threads.ts). Its cost grows with the batch. Its answers are meaningless.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +16,12 @@ const { onnx } = onnxProto;
 const { FLOAT } = onnx.TensorProto.DataType;
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const LESSON_DIR = path.join(ROOT, 'lessons', '09-production');
-/** The model the lesson serves (a copy of lesson 08's). */
+export const LESSON_DIR = path.join(ROOT, 'lessons', '09-keep-answering');
+/** The model lessons 09 and 10 serve (a copy of lesson 08's). */
 export const IRIS_MODEL = path.join(LESSON_DIR, 'model.onnx');
 
 /** Width and depth of the heavy model's hidden layers. */
-const WIDTH = 512;
+const WIDTH = 256;
 const LAYERS = 64;
 
 function valueInfo(name: string, dims: (number | string)[]) {
@@ -31,7 +31,7 @@ function valueInfo(name: string, dims: (number | string)[]) {
   };
 }
 
-/** The heavy model's bytes: deterministic weights, one hidden matrix shared by every layer (1 MB). */
+/** The heavy model's bytes: deterministic weights, one hidden matrix shared by every layer (256 KB). */
 function heavyModelBytes(): Uint8Array {
   const first = Array.from({ length: 4 * WIDTH }, (_, index) => ((index % 7) - 3) / 10);
   const hidden = Array.from({ length: WIDTH * WIDTH }, (_, index) => (((index * 31) % 13) - 6) / (6 * WIDTH));
@@ -47,7 +47,7 @@ function heavyModelBytes(): Uint8Array {
     onnx.ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: '', version: 17 }],
-      producerName: 'lesson 09 suite',
+      producerName: 'lessons 09 and 10 suites',
       graph: {
         name: 'heavy',
         input: [valueInfo('features', ['batch', 4])],
@@ -65,14 +65,14 @@ function heavyModelBytes(): Uint8Array {
 
 export interface SuiteModels {
   dir: string;
-  /** features [batch, 4] → probabilities [batch, 3], slow: about 2 ms a row here. */
+  /** features [batch, 4] → probabilities [batch, 3], slow: about 0.7 ms a row here. */
   heavy: string;
   /** A path where no file is. */
   missing: string;
 }
 
 export function writeSuiteModels(): SuiteModels {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lesson09-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'serving-models-'));
   const heavy = path.join(dir, 'heavy.onnx');
   writeFileSync(heavy, heavyModelBytes());
   return { dir, heavy, missing: path.join(dir, 'no-such-model.onnx') };

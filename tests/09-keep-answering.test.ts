@@ -1,0 +1,733 @@
+/**
+ * Lesson 09 — keep answering. Real worker threads running onnxruntime (on the given worker.mjs),
+ * real servers on 127.0.0.1, real fetch. Grouped by the exercise's TODOs.
+ *
+ * The app's tests (TODO 4) mostly give createApp a worker whose jobs end when the test says so:
+ * what they check is the app and its limiter, and a job that ends on cue makes "the queue is full"
+ * and "past the deadline" exact on any machine, however busy. One test runs the whole chain on
+ * real threads, and one crashes a real thread under it.
+ *
+ * Timing: checks about time compare with durations measured here (a heavy model's batch) or with
+ * the machine's load, never with fixed numbers that a busy machine could break.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+// Before the exercise: follows every thread it starts.
+import { runningThreads, startedThreads } from './support/threads.ts';
+import {
+  DeadlineError,
+  InferenceError,
+  MAX_BATCH,
+  MAX_BODY_BYTES,
+  OverloadedError,
+  WorkerUnavailableError,
+  createApp,
+  createLimiter,
+  prepareRequest,
+  startInferenceThread,
+  startWorker,
+  type InferenceThread,
+  type InferenceWorker,
+  type Job,
+  type JobResult,
+  type Limiter,
+  type ModelInfo,
+} from '#exercise/09-keep-answering';
+import { IRIS_MODEL, batchOf, irisProbabilities, writeSuiteModels, type SuiteModels } from './support/serving-models.ts';
+import { parseJson, serve } from './support/http.ts';
+// @ts-expect-error: a plain JavaScript module of the suite's, without types
+import { CRASH_ID, CRASH_MESSAGE } from './support/09-crashing-worker.mjs';
+
+// Threads load onnxruntime's WebAssembly: about half a second each here, seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
+const CRASHING = pathToFileURL(path.join(import.meta.dirname, 'support', '09-crashing-worker.mjs'));
+const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
+const ms = (value: number) => `${Math.round(value)} ms`;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** How much busier than idle this machine is now (1 when idle): bounds that must be absolute grow with it. */
+const busy = () => Math.max(1, os.loadavg()[0]! / os.cpus().length);
+
+let models: SuiteModels;
+beforeAll(() => {
+  models = writeSuiteModels();
+});
+
+// Threads shared by the tests that only use them (each start costs half a second or more); all
+// started at once on first use and closed at the end of the file.
+const shared = new Map<string, Promise<InferenceThread>>();
+function sharedThread(name: string, start: () => Promise<InferenceThread>): Promise<InferenceThread> {
+  let starting = shared.get(name);
+  if (!starting) {
+    starting = start();
+    starting.catch(() => undefined);
+    shared.set(name, starting);
+  }
+  return starting;
+}
+const irisThread = () => sharedThread('iris', () => startInferenceThread(IRIS_MODEL));
+const heavyThread = () => sharedThread('heavy', () => startInferenceThread(models.heavy));
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.allSettled(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
+});
+afterAll(async () => {
+  await Promise.allSettled([...shared.values()].map(async (starting) => (await starting).close()));
+  for (const entry of runningThreads()) await entry.worker.terminate();
+  rmSync(models.dir, { recursive: true, force: true });
+});
+
+/** Fails with `what` when `promise` has not settled after `timeoutMs`. */
+async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${timeoutMs / 1000} s`)), timeoutMs)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls until `probe` is true (there is no event to wait for). */
+async function until(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: still not so after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** How a promise settled: its value, or 'rejected: <the error's class>'. */
+async function outcome(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => error,
+  );
+}
+
+/** A promise awaited later: marked as handled now, so that a test failing before it awaits it leaves no unhandled rejection. */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** What happened to a promise so far. */
+function watch<T>(promise: Promise<T>) {
+  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
+/** A promise and the functions that settle it. */
+function deferred<T = string>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((yes, no) => ((resolve = yes), (reject = no)));
+  return { promise, resolve, reject };
+}
+
+/** console.error, caught for the length of a test (and still printed to nobody). */
+function catchErrors() {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+  cleanups.push(async () => spy.mockRestore());
+  return () => spy.mock.calls.map((args) => args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' '));
+}
+
+const IRIS: ModelInfo = {
+  version: '',
+  inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
+  outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }],
+};
+const KNOWN: [string, number[]][] = [
+  ['setosa', [5.1, 3.5, 1.4, 0.2]],
+  ['versicolor', [7.0, 3.2, 4.7, 1.4]],
+  ['virginica', [6.3, 3.3, 6.0, 2.5]],
+];
+const flowerOf = ([sepal_length, sepal_width, petal_length, petal_width]: number[]) => ({ sepal_length, sepal_width, petal_length, petal_width });
+const rowsRequest = (rows: number[][], extra: Record<string, unknown> = {}) => ({ ...extra, inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 4], data: rows }] });
+/** A job of some rows, made by the given prepareRequest. */
+const jobOf = (rows: number[][], id?: string): Job => prepareRequest(IRIS, rowsRequest(rows, id === undefined ? {} : { id }));
+const INFER = '/v2/models/iris/infer';
+
+interface Answer {
+  status: number;
+  json: unknown;
+  text: string;
+  headers: Headers;
+}
+
+async function call(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(base + url, {
+    method,
+    signal: AbortSignal.timeout(20_000),
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: parseJson(text), text, headers: response.headers };
+}
+const errorOf = (answer: Answer) => (answer.json as { error?: unknown } | undefined)?.error;
+const detailOf = (answer: Answer) => (answer.json as { detail?: unknown } | undefined)?.detail;
+
+/** Serves createApp(parts) on a free port until the end of the test. */
+async function app(parts: Parameters<typeof createApp>[0]): Promise<string> {
+  const running = await serve(createApp(parts));
+  cleanups.push(() => running.close());
+  return running.url;
+}
+
+/** Threads started by this suite and still running, compared with a count taken earlier. */
+const threadsNow = () => runningThreads().length;
+async function expectThreads(expected: number, what: string) {
+  await until(() => threadsNow() === expected, `${what}: expected ${expected} thread(s) running, there are ${threadsNow()}`, 5_000).catch((error: Error) => expect.fail(error.message));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('TODO 1: one thread, spoken to in messages', () => {
+  beforeAll(() => {
+    // Both at once: two cores load them side by side.
+    void irisThread();
+    void heavyThread();
+  });
+
+  test('the iris model: its metadata comes from the thread, and known flowers get the right probabilities', async () => {
+    const thread = await within(irisThread(), 25_000, 'startInferenceThread(model.onnx): resolves once the thread says "ready"');
+    const version = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex').slice(0, 12);
+    expect(thread.model, 'thread.model for model.onnx').toEqual({ ...IRIS, version });
+    expect(Number.isFinite(thread.loadSeconds) && thread.loadSeconds > 0, `thread.loadSeconds = ${thread.loadSeconds}: seconds, more than 0`).toBe(true);
+    const rows = KNOWN.map(([, values]) => values);
+    const result = (await within(thread.run(jobOf(rows)), 10_000, 'thread.run(a job of 3 rows): the thread should answer')) as JobResult;
+    const output = result?.probabilities;
+    expect(output?.dims, 'the result\'s probabilities.dims for 3 rows').toEqual([3, 3]);
+    const expected = irisProbabilities(rows).flat();
+    const got = Array.from(output?.data ?? [], Number);
+    expect(got.length, 'the number of probabilities for 3 rows').toBe(9);
+    for (const [index, value] of got.entries()) {
+      expect(Math.abs(value - expected[index]!), `probability ${index}: ${value}, computed from the weights: ${expected[index]}`).toBeLessThan(1e-5);
+    }
+  });
+
+  test('many calls at once: each gets the answer to its own job', async () => {
+    const thread = await irisThread();
+    const rows = batchOf(40);
+    const expected = irisProbabilities(rows);
+    const results = await within(Promise.all(rows.map((row) => thread.run(jobOf([row])))), 10_000, '40 calls of thread.run at once: each should get an answer');
+    for (const [index, result] of results.entries()) {
+      const got = Array.from(result.probabilities?.data ?? [], Number);
+      const off = Math.max(...expected[index]!.map((value, c) => Math.abs(value - (got[c] ?? Infinity))));
+      expect(off, `call ${index} of 40 made at once got ${show(got)}, the answer to another job? Its row was ${show(rows[index])}`).toBeLessThan(1e-5);
+    }
+  });
+
+  test('while the thread computes a batch of 256 rows on a heavy model, the main thread stays free', async () => {
+    const thread = await heavyThread();
+    const pauses: number[] = [];
+    let done = false;
+    const started = performance.now();
+    const job = thread.run(jobOf(batchOf(MAX_BATCH))).finally(() => (done = true));
+    job.catch(() => undefined);
+    let last = performance.now();
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const now = performance.now();
+      pauses.push(now - last);
+      last = now;
+    }
+    const took = performance.now() - started;
+    expect((await job).probabilities?.dims, 'the heavy answer\'s dims').toEqual([256, 3]);
+    const longest = Math.max(...pauses);
+    expect(longest, `a 5 ms timer waited up to ${ms(longest)} while run computed 256 rows (${ms(took)} in all): the main thread was blocked`).toBeLessThan(took / 2);
+    expect(pauses.length, `the 5 ms timer fired ${pauses.length} times during ${ms(took)}`).toBeGreaterThanOrEqual(3);
+  });
+
+  test('options.threads reaches the thread as workerData.threads (onnxruntime\'s thread count), with the model\'s path', async () => {
+    const before = startedThreads().length;
+    const failed = await outcome(startInferenceThread(models.missing, { threads: 3 }));
+    const started = startedThreads().slice(before);
+    expect(started.length, 'threads started by startInferenceThread(path, { threads: 3 })').toBe(1);
+    expect(started[0]?.workerData, 'its workerData').toMatchObject({ modelPath: models.missing, threads: 3 });
+    expect(failed, 'and, since that path has no model, it rejects').toBeInstanceOf(Error);
+  });
+
+  test('a model that cannot be loaded: rejects with an Error naming the path, once the thread has ended', async () => {
+    const before = threadsNow();
+    const error = await outcome(startInferenceThread(models.missing));
+    expect(error, `startInferenceThread(${models.missing}) should reject`).toBeInstanceOf(Error);
+    expect((error as Error).message, 'the message names the model file, so the log says which one').toContain(models.missing);
+    expect(threadsNow(), 'threads running once it has rejected, compared with before').toBe(before);
+  });
+
+  test('a thread that crashes mid-job: the jobs it held reject with WorkerUnavailableError, `ended` gives the cause, later runs reject too', async () => {
+    const thread = await startInferenceThread(IRIS_MODEL, { file: CRASHING });
+    cleanups.push(() => thread.close());
+    const held = [thread.run(jobOf([KNOWN[0]![1]], CRASH_ID)), thread.run(jobOf([KNOWN[1]![1]])), thread.run(jobOf([KNOWN[2]![1]]))].map(outcome);
+    const results = await within(Promise.all(held), 10_000, 'the three jobs the thread held when it crashed: each should be answered');
+    for (const [index, result] of results.entries()) {
+      expect(result, `job ${index + 1} of 3 held by a thread that crashed: rejects with WorkerUnavailableError (got ${String(result)})`).toBeInstanceOf(WorkerUnavailableError);
+    }
+    const ended = await within(Promise.resolve(thread.ended), 5_000, 'thread.ended after the crash');
+    expect(ended?.code, 'ended.code: a thread killed by an exception exits with 1').toBe(1);
+    expect(ended?.error?.message, 'ended.error: the exception that killed it (the \'error\' event\'s)').toContain(CRASH_MESSAGE);
+    expect(await outcome(thread.run(jobOf([KNOWN[0]![1]]))), 'thread.run after the crash').toBeInstanceOf(WorkerUnavailableError);
+  });
+
+  test('close(): jobs sent before it are answered, the thread exits with 0, later runs reject, a second close() is harmless', async () => {
+    const before = threadsNow();
+    const thread = await startInferenceThread(IRIS_MODEL);
+    cleanups.push(() => thread.close());
+    expect(threadsNow(), 'threads running once it has started, compared with before').toBe(before + 1);
+    const sent = thread.run(jobOf([KNOWN[1]![1]]));
+    const closing = thread.close();
+    expect(((await outcome(sent)) as JobResult)?.probabilities?.dims, 'a job sent just before close(): still answered').toEqual([1, 3]);
+    await within(closing, 10_000, 'thread.close()');
+    expect((await within(Promise.resolve(thread.ended), 1_000, 'thread.ended after close()'))?.code, 'the exit code of a thread asked to close (it ends by itself)').toBe(0);
+    expect(threadsNow(), 'threads running once close() has resolved, compared with before the start').toBe(before);
+    expect(await outcome(thread.run(jobOf([KNOWN[1]![1]]))), 'thread.run after close()').toBeInstanceOf(WorkerUnavailableError);
+    await within(thread.close(), 5_000, 'a second thread.close()');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('TODO 2: a thread that dies is logged and replaced', () => {
+  test('a crash mid-job: the jobs are answered, the cause is logged, not ready until a new thread is loaded, then it serves again', async () => {
+    const logged = catchErrors();
+    const worker = await startWorker(IRIS_MODEL, { file: CRASHING, restartDelayMs: 50 });
+    cleanups.push(() => worker.close());
+    expect([worker.ready, worker.restarts], '[ready, restarts] once startWorker has resolved').toEqual([true, 0]);
+    const startedBefore = startedThreads().length;
+    const held = [worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)), worker.run(jobOf([KNOWN[1]![1]]))].map(outcome);
+    for (const [index, result] of (await within(Promise.all(held), 10_000, 'the jobs held by the thread that crashed')).entries()) {
+      expect(result, `job ${index + 1} of 2 held when the thread crashed`).toBeInstanceOf(WorkerUnavailableError);
+    }
+    expect(worker.ready, 'worker.ready right after the crash (the new thread is not loaded yet)').toBe(false);
+    expect(await outcome(within(worker.run(jobOf([KNOWN[0]![1]])), 1_000, 'worker.run while no thread is ready: reject at once')), 'worker.run while no thread is ready').toBeInstanceOf(WorkerUnavailableError);
+    await until(() => logged().some((line) => line.includes(CRASH_MESSAGE)), 'console.error names the cause of the death (the error that killed the thread)', 5_000).catch((error: Error) =>
+      expect.fail(`${error.message}. Logged: ${show(logged())}`),
+    );
+    await until(() => worker.ready, 'worker.ready once a new thread has loaded the model');
+    expect(worker.restarts, 'worker.restarts after one replacement').toBe(1);
+    expect(startedThreads().length - startedBefore, 'threads started to replace the one that died').toBe(1);
+    const result = (await within(worker.run(jobOf([KNOWN[2]![1]])), 10_000, 'worker.run on the new thread')) as JobResult;
+    expect(result?.probabilities?.dims, 'an answer from the new thread').toEqual([1, 3]);
+  });
+
+  test('a new thread that cannot load: logged, tried again after a wait that doubles (at most maxRestartDelayMs); close() stops the tries', async () => {
+    const logged = catchErrors();
+    const model = path.join(models.dir, 'flaky.onnx');
+    copyFileSync(IRIS_MODEL, model);
+    const worker = await startWorker(model, { file: CRASHING, restartDelayMs: 30, maxRestartDelayMs: 120 });
+    let closed = false;
+    cleanups.push(async () => void (closed || (await worker.close())));
+    const before = startedThreads().length;
+    rmSync(model); // every new thread will fail to load
+    await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
+    await until(() => startedThreads().length - before >= 5, 'five attempts to start a new thread', 10_000);
+    const attempts = startedThreads().slice(before, before + 5).map((entry) => entry.startedAt);
+    const gaps = attempts.slice(1).map((at, index) => at - attempts[index]!);
+    const seen = `gaps between the attempts: ${show(gaps.map(Math.round))} ms (restartDelayMs 30, maxRestartDelayMs 120)`;
+    // Lower bounds only, but for the last: a busy machine makes each gap longer, never shorter.
+    expect(gaps[0]!, `${seen}: after the first failure the wait doubles to 60`).toBeGreaterThanOrEqual(55);
+    expect(gaps[1]!, `${seen}: then 120`).toBeGreaterThanOrEqual(110);
+    expect(Math.min(gaps[2]!, gaps[3]!), `${seen}: then maxRestartDelayMs`).toBeGreaterThanOrEqual(110);
+    expect(gaps[3]!, `${seen}: the wait stops growing at maxRestartDelayMs`).toBeLessThan(gaps[1]! + 1_000 * busy());
+    expect(logged().some((line) => line.includes(model)), `the failed loads are logged, naming the file. Logged: ${show(logged())}`).toBe(true);
+    expect(worker.ready, 'worker.ready while no new thread can load').toBe(false);
+    copyFileSync(IRIS_MODEL, model);
+    await until(() => worker.ready, 'worker.ready once the file is back and an attempt loads it');
+    await within(worker.close(), 10_000, 'worker.close()');
+    closed = true;
+    expect(worker.ready, 'worker.ready after close()').toBe(false);
+    expect(runningThreads().filter((entry) => String((entry.workerData as { modelPath?: string })?.modelPath) === model).length, 'threads of this worker still running after close()').toBe(0);
+  });
+
+  test('close() while a replacement is pending cancels it; a model that cannot load at the start rejects, naming the path', async () => {
+    catchErrors();
+    const worker = await startWorker(IRIS_MODEL, { file: CRASHING, restartDelayMs: 200 });
+    const before = startedThreads().length;
+    await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
+    await until(() => !worker.ready, 'worker.ready false after the crash', 5_000);
+    await within(worker.close(), 5_000, 'worker.close() while the replacement waits');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(startedThreads().length - before, 'threads started in the 300 ms after close(), with restartDelayMs 200 (the pending replacement was cancelled)').toBe(0);
+
+    const running = threadsNow();
+    const error = await outcome(startWorker(models.missing));
+    expect(error, `startWorker(${models.missing}) should reject`).toBeInstanceOf(Error);
+    expect((error as Error).message, 'the message names the model file').toContain(models.missing);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(threadsNow(), 'threads running after the failed start (no retry of a model that never loaded)').toBe(running);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** A task the test finishes when it wants, and whether it was ever started. */
+function task<T = string>() {
+  const gate = deferred<T>();
+  const record = { started: 0, run: () => (record.started++, gate.promise), ...gate };
+  return record;
+}
+
+describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, a deadline', () => {
+  test('runs up to maxInFlight tasks at once; the others wait, first come first served', async () => {
+    const limiter = createLimiter({ maxInFlight: 2, maxQueue: 5, deadlineMs: 30_000 });
+    const tasks = [task(), task(), task(), task()];
+    const runs = tasks.map((entry) => limiter.run(entry.run));
+    await tick();
+    expect(tasks.map((entry) => entry.started), 'started, after 4 run() calls with maxInFlight 2').toEqual([1, 1, 0, 0]);
+    expect([limiter.inFlight, limiter.queued], '[inFlight, queued]').toEqual([2, 2]);
+    tasks[1]!.resolve('second');
+    await expect(within(runs[1]!, 5_000, 'run(task 2) once task 2 has ended'), 'run(task 2) resolves with its task\'s value').resolves.toBe('second');
+    await tick();
+    expect(tasks.map((entry) => entry.started), 'started, once task 2 has ended (the first waiting one goes next)').toEqual([1, 1, 1, 0]);
+    tasks[0]!.resolve('first');
+    tasks[2]!.resolve('third');
+    await within(Promise.all([runs[0], runs[2]]), 5_000, 'run(task 1) and run(task 3) once their tasks have ended');
+    await tick();
+    expect(tasks[3]!.started, 'task 4 started once a slot was free').toBe(1);
+    tasks[3]!.resolve('fourth');
+    expect(await within(Promise.all(runs), 5_000, 'every run() once every task has ended'), 'what each run() resolved with').toEqual(['first', 'second', 'third', 'fourth']);
+    expect([limiter.inFlight, limiter.queued], '[inFlight, queued] at the end').toEqual([0, 0]);
+  });
+
+  test('beyond maxQueue: run() rejects at once with OverloadedError and never calls the task', async () => {
+    const limiter = createLimiter({ maxInFlight: 1, maxQueue: 2, deadlineMs: 30_000 });
+    const held = [task(), task(), task()];
+    const runs = held.map((entry) => limiter.run(entry.run));
+    const extra = task();
+    const refused = watch(limiter.run(extra.run));
+    await tick();
+    expect(refused.settled, 'run() with 1 running and 2 waiting (maxInFlight 1, maxQueue 2) should reject at once').toBe(true);
+    expect(refused.error, `it rejected with ${String(refused.error)}`).toBeInstanceOf(OverloadedError);
+    expect([limiter.inFlight, limiter.queued], '[inFlight, queued] after the refusal').toEqual([1, 2]);
+    for (const entry of held) entry.resolve('ok');
+    await within(Promise.all(runs), 5_000, 'the three accepted run() calls once their tasks have ended');
+    await tick();
+    expect(extra.started, 'the refused task must never run (its caller was told no)').toBe(0);
+
+    const none = createLimiter({ maxInFlight: 1, maxQueue: 0, deadlineMs: 30_000 });
+    const busyTask = task();
+    const running = none.run(busyTask.run);
+    await expect(none.run(task().run), 'maxQueue 0: a second run() while one runs').rejects.toBeInstanceOf(OverloadedError);
+    busyTask.resolve('done');
+    await within(running, 5_000, 'run() once its task has ended');
+  });
+
+  test('errors pass through, and a failed task frees its slot', async () => {
+    const limiter = createLimiter({ maxInFlight: 1, maxQueue: 1, deadlineMs: 30_000 });
+    const failure = new InferenceError('no');
+    await expect(within(limiter.run(() => Promise.reject(failure)), 5_000, 'run(a task that rejects)'), 'run(a task that rejects)').rejects.toBe(failure);
+    const thrown = new Error('thrown at once');
+    await expect(within(limiter.run(() => { throw thrown; }), 5_000, 'run(a task that throws)'), 'run(a task that throws before returning a promise)').rejects.toBe(thrown);
+    expect([limiter.inFlight, limiter.queued], '[inFlight, queued] after two failed tasks').toEqual([0, 0]);
+    await expect(within(limiter.run(async () => 'next'), 5_000, 'run(a task after them)'), 'a task after them').resolves.toBe('next');
+  });
+
+  test('past the deadline: DeadlineError at that moment; a waiting task is dropped and never starts', async () => {
+    const limiter = createLimiter({ maxInFlight: 1, maxQueue: 4, deadlineMs: 120 });
+    const first = task();
+    const waiting = task();
+    const started = performance.now();
+    const running = watch(limiter.run(first.run));
+    const queued = limiter.run(waiting.run);
+    const error = await within(outcome(queued), 10_000, 'run() of a task still waiting at the deadline (deadlineMs 120) should reject then');
+    const took = performance.now() - started;
+    expect(error, `run() of a task still waiting after deadlineMs (120) rejected with ${String(error)}`).toBeInstanceOf(DeadlineError);
+    expect(took, `it rejected after ${ms(took)}: at the deadline, not before`).toBeGreaterThanOrEqual(110);
+    await tick();
+    expect(running.error, 'the running task\'s run() too rejects with DeadlineError at the deadline').toBeInstanceOf(DeadlineError);
+    expect(limiter.queued, 'queued once the waiting task is dropped').toBe(0);
+    first.resolve('late');
+    await within(limiter.idle(), 5_000, 'idle() once the only running task has ended');
+    await tick();
+    expect(waiting.started, 'the dropped task never starts, even after a slot frees').toBe(0);
+  });
+
+  test('past the deadline a running task keeps its slot until it really ends; then the next one starts', async () => {
+    const limiter = createLimiter({ maxInFlight: 1, maxQueue: 4, deadlineMs: 100 });
+    const slow = task();
+    const error = await within(outcome(limiter.run(slow.run)), 10_000, 'run() of a task still running at the deadline (deadlineMs 100) should reject then');
+    expect(error, `run(a task that takes longer than the deadline) rejected with ${String(error)}`).toBeInstanceOf(DeadlineError);
+    expect(limiter.inFlight, 'inFlight after the deadline, while the task still runs (the worker is busy with it)').toBe(1);
+    const next = task();
+    const nextRun = limiter.run(next.run);
+    await tick();
+    expect(next.started, 'a new task waits while the timed-out one still runs').toBe(0);
+    slow.resolve('too late');
+    await until(() => next.started === 1, 'the next task starts once the slow one has ended', 2_000);
+    next.resolve('ok');
+    await expect(within(nextRun, 5_000, 'the next task\'s run()'), 'the next task\'s run()').resolves.toBe('ok');
+  });
+
+  test('idle() resolves at once when nothing runs, else once the last task has ended', async () => {
+    const limiter = createLimiter({ maxInFlight: 1, maxQueue: 2, deadlineMs: 30_000 });
+    await within(limiter.idle(), 1_000, 'idle() of an unused limiter');
+    const a = task();
+    const b = task();
+    const runs = [limiter.run(a.run), limiter.run(b.run)];
+    const idle = watch(limiter.idle());
+    a.resolve('a');
+    await within(runs[0]!, 5_000, 'run(a) once a has ended');
+    await tick();
+    expect(idle.settled, 'idle() while a task still waits or runs').toBe(false);
+    b.resolve('b');
+    await within(runs[1]!, 5_000, 'run(b) once b has ended');
+    await within(limiter.idle(), 1_000, 'idle() after the last task');
+    await tick();
+    expect(idle.settled, 'the idle() promise asked for earlier').toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const limits = (maxInFlight: number, maxQueue: number, deadlineMs = 30_000): Limiter => createLimiter({ maxInFlight, maxQueue, deadlineMs });
+
+/** A worker whose jobs end when the test says: `finish(n)` answers the n oldest, each with 1/3 per class. */
+function cuedWorker(model: ModelInfo = { ...IRIS, version: 'cued0000000' }) {
+  const jobs: { job: Job; answer: (result: JobResult) => void; fail: (error: unknown) => void }[] = [];
+  const cue = {
+    ready: true,
+    runs: 0,
+    jobs,
+    worker: {
+      model,
+      loadSeconds: 0.5,
+      restarts: 0,
+      get ready(): boolean {
+        return cue.ready;
+      },
+      run(job: Job) {
+        cue.runs += 1;
+        return new Promise<JobResult>((answer, fail) => jobs.push({ job, answer, fail }));
+      },
+      close: async () => {},
+    } satisfies InferenceWorker,
+    /** Answers the `count` oldest jobs still waiting. */
+    finish(count = jobs.length) {
+      for (const { job, answer } of jobs.splice(0, count)) {
+        const rows = job.feeds.features?.dims[0] ?? 1;
+        answer({ probabilities: { data: new Float32Array(rows * 3).fill(1 / 3), dims: [rows, 3] } });
+      }
+    },
+  };
+  cleanups.push(async () => cue.finish());
+  return cue;
+}
+
+describe('TODO 4: the app — cheap checks first, then the limiter, and an answer for every refusal', () => {
+  test('lesson 08\'s whole API on a real worker: server and model metadata, health, infer, predict, errors in both shapes', async () => {
+    const worker = await startWorker(IRIS_MODEL);
+    cleanups.push(() => worker.close());
+    const base = await app({ worker, limiter: limits(2, 8) });
+    const server = await call(base, 'GET', '/v2');
+    expect(server.status, 'GET /v2 (the protocol\'s server metadata)').toBe(200);
+    expect([typeof (server.json as { name?: unknown })?.name, typeof (server.json as { version?: unknown })?.version, Array.isArray((server.json as { extensions?: unknown })?.extensions)], `GET /v2: name, version and extensions: ${server.text}`).toEqual(['string', 'string', true]);
+    expect([(await call(base, 'GET', '/v2/health/live')).json], 'GET /v2/health/live').toEqual([{ live: true }]);
+    const ready = await call(base, 'GET', '/v2/health/ready');
+    expect([ready.status, ready.json], 'GET /v2/health/ready').toEqual([200, { ready: true }]);
+    const modelReady = await call(base, 'GET', '/v2/models/iris/ready');
+    expect([modelReady.status, modelReady.json], 'GET /v2/models/iris/ready').toEqual([200, { name: 'iris', ready: true }]);
+    const meta = await call(base, 'GET', '/v2/models/iris');
+    expect([meta.status, (meta.json as { name?: unknown })?.name, (meta.json as { inputs?: unknown })?.inputs], 'GET /v2/models/iris: status, name and inputs').toEqual([200, 'iris', worker.model.inputs]);
+    const inferred = await call(base, 'POST', INFER, rowsRequest([KNOWN[2]![1]], { id: 'one' }));
+    const answer = inferred.json as { model_name?: string; id?: string; outputs?: { name?: string; shape?: number[]; data?: number[] }[] } | undefined;
+    const p = answer?.outputs?.[0]?.data ?? [];
+    expect([inferred.status, answer?.model_name, answer?.id, answer?.outputs?.[0]?.shape, p.indexOf(Math.max(...p))], `POST ${INFER} with a virginica: ${inferred.text.slice(0, 200)}`).toEqual([200, 'iris', 'one', [1, 3], 2]);
+    const all = await call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]], { outputs: [] }));
+    expect([all.status, (all.json as typeof answer)?.outputs?.map((output) => output.name)], `POST ${INFER} with "outputs": [] (every output, as when outputs is left out): ${all.text.slice(0, 200)}`).toEqual([200, ['probabilities']]);
+    const one = await call(base, 'POST', '/predict', flowerOf(KNOWN[0]![1]));
+    expect([one.status, (one.json as { label?: string })?.label], `POST /predict with a setosa: ${one.text.slice(0, 200)}`).toEqual([200, 'setosa']);
+    const list = await call(base, 'POST', '/predict', KNOWN.map(([, values]) => flowerOf(values)));
+    expect([list.status, Array.isArray(list.json) ? (list.json as { label?: string }[]).map((entry) => entry.label) : list.json], 'POST /predict with a list of 3').toEqual([200, ['setosa', 'versicolor', 'virginica']]);
+    const single = await call(base, 'POST', '/predict', [flowerOf(KNOWN[1]![1])]);
+    expect([single.status, Array.isArray(single.json)], 'POST /predict with a list of one flower: a list of one prediction').toEqual([200, true]);
+    const nothing = await call(base, 'GET', '/nothing-here');
+    expect([nothing.status, nothing.json], 'GET /nothing-here').toEqual([404, { detail: 'Not Found' }]);
+    const unknown = await call(base, 'GET', '/v2/models/nope');
+    expect([unknown.status, typeof errorOf(unknown)], 'GET /v2/models/nope: 404 {"error": "..."}').toEqual([404, 'string']);
+  });
+
+  test('a full server still answers a bad request with its 4xx at once: the checks run before the limiter and cost no slot', async () => {
+    const cue = cuedWorker();
+    const limiter = limits(1, 1);
+    const base = await app({ worker: cue.worker, limiter });
+    const held = [call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]])), call(base, 'POST', INFER, rowsRequest([KNOWN[1]![1]]))].map(later);
+    await until(() => limiter.inFlight === 1 && limiter.queued === 1, 'the limiter full: 1 running, 1 waiting', 10_000);
+    const cases: [string, string, unknown, number, (answer: Answer) => unknown][] = [
+      ['a body that is not JSON', INFER, '{"inputs": [', 400, errorOf],
+      ['shape [1, 5]', INFER, { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] }, 400, errorOf],
+      ['an unknown input name', INFER, { inputs: [{ name: 'petals', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] }, 400, errorOf],
+      ['257 rows (over MAX_BATCH)', INFER, rowsRequest(batchOf(MAX_BATCH + 1)), 400, errorOf],
+      ['an unknown output name', INFER, rowsRequest([KNOWN[0]![1]], { outputs: [{ name: 'label' }] }), 400, errorOf],
+      ['a flower without petal_width', '/predict', { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }, 422, detailOf],
+    ];
+    for (const [what, url, body, expected, read] of cases) {
+      const answer = await call(base, 'POST', url, body);
+      expect([answer.status, typeof read(answer)], `POST ${url} with ${what}, while the limiter is full: ${answer.text.slice(0, 200)}`).toEqual([expected, expected === 422 ? 'object' : 'string']);
+    }
+    const unknownModel = await call(base, 'POST', '/v2/models/nope/infer', rowsRequest([KNOWN[0]![1]]));
+    expect(unknownModel.status, 'POST /v2/models/nope/infer while the limiter is full').toBe(404);
+    expect([cue.runs, limiter.queued], '[jobs the worker was given, jobs waiting]: only the two good requests, 1 running (maxInFlight 1) and 1 waiting').toEqual([1, 1]);
+    while (cue.runs < 2 || cue.jobs.length > 0) {
+      cue.finish();
+      await tick();
+    }
+    for (const answer of await Promise.all(held)) expect(answer.status, 'the two good requests, once their jobs end').toBe(200);
+  });
+
+  test('beyond maxInFlight + maxQueue: 503 with Retry-After at once; the accepted ones are answered 200 when their jobs end', async () => {
+    const cue = cuedWorker();
+    const limiter = limits(1, 2);
+    const base = await app({ worker: cue.worker, limiter, retryAfterSeconds: 2 });
+    const sent = Array.from({ length: 8 }, (_, index) => later(call(base, 'POST', index % 2 ? '/predict' : INFER, index % 2 ? flowerOf(KNOWN[0]![1]) : rowsRequest([KNOWN[0]![1]]))));
+    const states = sent.map(watch);
+    await until(() => states.filter((state) => state.settled).length >= 5, '5 of 8 requests (1 running + 2 waiting fit) answered before any job ends', 10_000);
+    const refused = states.filter((state) => state.settled).map((state) => state.value!);
+    for (const answer of refused) {
+      expect([answer.status, answer.headers.get('retry-after')], `a request beyond the limit: status and Retry-After (retryAfterSeconds 2): ${answer.text.slice(0, 200)}`).toEqual([503, '2']);
+      expect(typeof (errorOf(answer) ?? detailOf(answer)), `the 503's body in the path's shape: ${answer.text}`).toBe('string');
+    }
+    expect([limiter.inFlight, limiter.queued], '[inFlight, queued] while 3 requests are held').toEqual([1, 2]);
+    expect(cue.runs, 'jobs the worker has been given so far (maxInFlight 1)').toBe(1);
+    while (cue.runs < 3 || cue.jobs.length > 0) {
+      cue.finish();
+      await tick();
+    }
+    const answers = await within(Promise.all(sent), 10_000, 'every request once the jobs end');
+    expect(answers.map((answer) => answer.status).sort(), 'all 8 statuses').toEqual([200, 200, 200, 503, 503, 503, 503, 503]);
+    expect(cue.runs, 'jobs the worker was given in all: the refused ones never reach it').toBe(3);
+  });
+
+  test('past the deadline: 504 at the deadline ({"error"} under /v2, {"detail"} on /predict), while the job still runs', async () => {
+    const cue = cuedWorker();
+    const limiter = limits(1, 4, 150);
+    const base = await app({ worker: cue.worker, limiter });
+    const started = performance.now();
+    const [timedOut, predicted] = await Promise.all([call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]])), call(base, 'POST', '/predict', flowerOf(KNOWN[1]![1]))]);
+    const waited = performance.now() - started;
+    expect([timedOut.status, typeof errorOf(timedOut)], `POST ${INFER} whose job never ends, deadline 150 ms: ${timedOut.text.slice(0, 200)}`).toEqual([504, 'string']);
+    expect([predicted.status, typeof detailOf(predicted)], `POST /predict waiting behind it: ${predicted.text.slice(0, 200)}`).toEqual([504, 'string']);
+    expect(waited, `both answered after ${ms(waited)}`).toBeGreaterThanOrEqual(140);
+    expect(cue.jobs.length, 'the job is still running (it keeps its slot)').toBe(1);
+  });
+
+  test('no thread ready: ready 503 {"ready": false}, infer and predict 503 with Retry-After, bad requests still 4xx, live 200', async () => {
+    const cue = cuedWorker();
+    cue.ready = false;
+    const base = await app({ worker: cue.worker, limiter: limits(2, 8), retryAfterSeconds: 3 });
+    const ready = await call(base, 'GET', '/v2/health/ready');
+    expect([ready.status, ready.json], 'GET /v2/health/ready while worker.ready is false').toEqual([503, { ready: false }]);
+    const modelReady = await call(base, 'GET', '/v2/models/iris/ready');
+    expect([modelReady.status, (modelReady.json as { ready?: unknown })?.ready], 'GET /v2/models/iris/ready while worker.ready is false').toEqual([503, false]);
+    const inferred = await call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]]));
+    expect([inferred.status, inferred.headers.get('retry-after'), typeof errorOf(inferred)], `POST ${INFER} while worker.ready is false`).toEqual([503, '3', 'string']);
+    const predicted = await call(base, 'POST', '/predict', flowerOf(KNOWN[0]![1]));
+    expect([predicted.status, predicted.headers.get('retry-after'), typeof detailOf(predicted)], 'POST /predict while worker.ready is false').toEqual([503, '3', 'string']);
+    expect((await call(base, 'POST', INFER, { inputs: 'none' })).status, `POST ${INFER} with a malformed request while not ready: the client's mistake comes first`).toBe(400);
+    expect((await call(base, 'GET', '/v2/health/live')).status, 'GET /v2/health/live while not ready').toBe(200);
+    expect(cue.runs, 'jobs given to a worker that is not ready').toBe(0);
+    cue.ready = true;
+    expect((await call(base, 'GET', '/v2/health/ready')).status, 'ready once worker.ready is true again (asked on each request)').toBe(200);
+  });
+
+  test('a job lost with its thread → 503 with Retry-After; any other failure → 500 with no details, logged', async () => {
+    const logged = catchErrors();
+    const cue = cuedWorker();
+    const base = await app({ worker: cue.worker, limiter: limits(2, 8), retryAfterSeconds: 4 });
+    const lost = [call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]])), call(base, 'POST', '/predict', flowerOf(KNOWN[0]![1]))].map(later);
+    await until(() => cue.jobs.length === 2, 'two jobs given to the worker', 10_000);
+    for (const { fail } of cue.jobs.splice(0)) fail(new WorkerUnavailableError('the thread died'));
+    for (const answer of await Promise.all(lost)) {
+      expect([answer.status, answer.headers.get('retry-after')], `a request whose job was lost with its thread (WorkerUnavailableError): ${answer.text.slice(0, 200)}`).toEqual([503, '4']);
+    }
+    const failed = [call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]])), call(base, 'POST', '/predict', flowerOf(KNOWN[0]![1]))].map(later);
+    await until(() => cue.jobs.length === 2, 'two more jobs given to the worker', 10_000);
+    for (const { fail } of cue.jobs.splice(0)) fail(new Error('zz-INTERNAL-detail'));
+    const [inferred, predicted] = await Promise.all(failed);
+    expect([inferred!.status, inferred!.json], `POST ${INFER} when worker.run rejects with a plain Error`).toEqual([500, { error: 'Internal Server Error' }]);
+    expect([predicted!.status, predicted!.json], 'POST /predict when worker.run rejects with a plain Error').toEqual([500, { detail: 'Internal Server Error' }]);
+    expect(logged().some((line) => line.includes('zz-INTERNAL-detail')), 'the error is logged with console.error (the given errorHandler does it: throw it there)').toBe(true);
+  });
+
+  test('hostile bodies: twelve 800 KB nested bodies each get a 4xx and live keeps answering; the largest honest batch is still accepted', async () => {
+    const cue = cuedWorker();
+    const base = await app({ worker: cue.worker, limiter: limits(2, 8) });
+    const levels = 400_000;
+    const hostile = `{"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 4], "data": ${'['.repeat(levels)}1${']'.repeat(levels)}}]}`;
+    const chunked = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const bytes = new TextEncoder().encode(text);
+          for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.subarray(at, at + 64 * 1024));
+          controller.close();
+        },
+      });
+    const latencies: number[] = [];
+    let flooding = true;
+    const probe = (async () => {
+      while (flooding) {
+        const sent = performance.now();
+        await call(base, 'GET', '/v2/health/live');
+        latencies.push(performance.now() - sent);
+      }
+    })();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, async (_, index) => {
+        // Half with a Content-Length, half streamed without one (chunked): both must be cut short.
+        const response = await fetch(base + (index % 3 === 2 ? '/predict' : INFER), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: index % 2 ? chunked(hostile) : hostile,
+          signal: AbortSignal.timeout(20_000),
+          ...(index % 2 ? { duplex: 'half' } : {}),
+        } as RequestInit).catch((error: Error) => ({ status: 0, text: async () => String(error.cause ?? error) }));
+        return { status: response.status, text: await response.text() };
+      }),
+    );
+    flooding = false;
+    await probe;
+    for (const [index, answer] of answers.entries()) {
+      expect(answer.status >= 400 && answer.status < 500, `hostile body ${index + 1} of 12 (800 KB of nesting${index % 2 ? ', chunked' : ''}): expected a 4xx (413 beyond MAX_BODY_BYTES), got ${answer.status} ${answer.text.slice(0, 120)}`).toBe(true);
+    }
+    const slowest = Math.max(...latencies);
+    expect(slowest, `GET /v2/health/live waited up to ${ms(slowest)} while 12 hostile bodies arrived (a liveness probe gives up after 1–2 s): parse only bodies of honest size`).toBeLessThan(500 * busy());
+    expect(cue.runs, 'jobs given to the worker for the hostile bodies').toBe(0);
+    // The largest honest request: MAX_BATCH flowers, every number as long as JSON writes one.
+    const honest = Array.from({ length: MAX_BATCH }, () => flowerOf([5.123456789012345, 3.123456789012345, 1.123456789012345, 0.2345678901234567]));
+    const sending = later(call(base, 'POST', '/predict', honest));
+    await until(() => cue.jobs.length === 1, `POST /predict with ${MAX_BATCH} flowers (${JSON.stringify(honest).length} bytes) reaches the worker; MAX_BODY_BYTES is ${MAX_BODY_BYTES}`, 10_000).catch(async (error: Error) => {
+      const answer = await sending;
+      expect.fail(`${error.message}: it was answered ${answer.status} ${answer.text.slice(0, 160)}`);
+    });
+    cue.finish();
+    const answer = await sending;
+    expect([answer.status, Array.isArray(answer.json) && answer.json.length], `POST /predict with the largest honest batch (${MAX_BATCH} flowers)`).toEqual([200, MAX_BATCH]);
+  });
+
+  test('a thread that crashes under the app: its requests get 503 with Retry-After, ready 503 until the new thread is loaded, then 200 again', async () => {
+    const logged = catchErrors();
+    const worker = await startWorker(IRIS_MODEL, { file: CRASHING, restartDelayMs: 50 });
+    cleanups.push(() => worker.close());
+    const base = await app({ worker, limiter: limits(2, 8) });
+    const [crashed, beside] = await Promise.all([call(base, 'POST', INFER, rowsRequest([KNOWN[0]![1]], { id: CRASH_ID })), call(base, 'POST', INFER, rowsRequest([KNOWN[1]![1]]))]);
+    expect([crashed.status, crashed.headers.get('retry-after') !== null], `POST ${INFER} whose thread crashed under it: ${crashed.text.slice(0, 200)}`).toEqual([503, true]);
+    expect([200, 503], `the request sent beside it: ${beside.text.slice(0, 200)}`).toContain(beside.status);
+    const readyNow = await call(base, 'GET', '/v2/health/ready');
+    if (readyNow.status === 200) expect(worker.restarts, 'ready said 200 right after the crash: only right if a new thread was already loaded').toBeGreaterThanOrEqual(1);
+    else expect(readyNow.status, 'GET /v2/health/ready right after the crash').toBe(503);
+    await until(async () => (await call(base, 'GET', '/v2/health/ready')).status === 200, 'GET /v2/health/ready answers 200 once a new thread is loaded');
+    const after = await call(base, 'POST', '/predict', flowerOf(KNOWN[2]![1]));
+    expect([after.status, (after.json as { label?: string })?.label], 'POST /predict on the new thread').toEqual([200, 'virginica']);
+    expect(logged().some((line) => line.includes(CRASH_MESSAGE)), 'the crash is logged with its cause').toBe(true);
+  });
+});
