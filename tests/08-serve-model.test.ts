@@ -216,6 +216,16 @@ describe('TODO 2: infer, the Open Inference Protocol on a loaded model', () => {
     expect(both.outputs.map((output) => output.name), 'outputs: [probabilities, label]').toEqual(['probabilities', 'label']);
   });
 
+  test('"outputs": [] asks for what no "outputs" asks for: every output, in the model\'s order, with its data', async () => {
+    const model = await shared(other.sklearnStyle);
+    const answer = await infer(model, { inputs: [{ name: 'float_input', datatype: 'FP32', shape: [2, 4], data: [KNOWN[0]![1], KNOWN[2]![1]] }], outputs: [] });
+    expect(answer.outputs.map((output) => output.name), 'infer(2 rows, "outputs": []): the names of the outputs returned').toEqual(['label', 'probabilities']);
+    const [label, probabilities] = answer.outputs;
+    expect([label?.shape, label?.data], 'infer(2 rows, "outputs": []): the "label" output\'s shape and data').toEqual([[2], [0, 2]]);
+    expect(probabilities?.shape, 'infer(2 rows, "outputs": []): the "probabilities" output\'s shape').toEqual([2, 3]);
+    expect(probabilities?.data, 'infer(2 rows, "outputs": []): 6 probabilities').toHaveLength(6);
+  });
+
   test(`a batch of exactly MAX_BATCH (${MAX_BATCH}) rows is served`, async () => {
     const model = await shared(IRIS_MODEL);
     const data = Array.from({ length: MAX_BATCH }, (_, index) => iris.features[index % 150]!);

@@ -3,12 +3,21 @@
  *
  *   npm run example -- 08                     (or: npx tsx lessons/08-serve-model/example.ts)
  *   MODEL_PATH=my-model.onnx npm run example -- 08     serve another ONNX classifier
+ *   LOAD_DELAY_MS=5000 npm run example -- 08           load as slowly as a big model, to watch ready
  *
- * Listens at once and loads the model beside it (ready says 503 until then; a model that cannot
- * be loaded stops the process with a message naming the file). It serves the Open Inference
- * Protocol under /v2 (what KServe, Triton, Seldon MLServer and OpenVINO Model Server speak), a
- * friendly POST /predict with named features, and /docs + /redoc that work offline. Everything about the model (input
- * and output names, types, shapes) is read from the model file, never written here.
+ * Listens first, prints its URL, and only then loads the model. While it loads, GET
+ * /v2/health/live answers 200 and GET /v2/health/ready 503; the routes that need the model answer
+ * 503 too, in their own error shape ({"error"} under /v2, {"detail"} on /predict); once it is
+ * loaded, ready answers 200. This model loads in about half a second (longer on a busy machine,
+ * and onnxruntime holds the event loop for part of it), too quickly to catch by hand:
+ * LOAD_DELAY_MS waits that long before loading, so the 503 can be seen. A model that cannot be
+ * loaded stops the process with a message naming the file.
+ *
+ * The API is the exercise's: the Open Inference Protocol under /v2 (GET /v2, health, model
+ * metadata and ready, infer; what KServe, Triton, Seldon MLServer and OpenVINO Model Server
+ * speak), a friendly POST /predict with named features, and /openapi.json, /docs and /redoc, which
+ * work offline. GET / says what is where. Everything about the model (input and output names,
+ * types, shapes) is read from the model file, never written here.
  *
  * Shaped differently from the solution on purpose: the protocol lives in its own Router with its
  * own error handler, so "which error shape?" is decided by where a route is mounted.
@@ -32,11 +41,19 @@ const MODEL_PATH = path.resolve(process.env.MODEL_PATH?.trim() || path.join(path
 const CLASSES = ['setosa', 'versicolor', 'virginica'] as const;
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
 const MAX_BATCH = 256;
+// Digits only, like PORT: "5e3" or "0x10" is a typo, not a delay.
+const LOAD_DELAY_RAW = process.env.LOAD_DELAY_MS?.trim() || '0';
+if (!/^\d{1,6}$/.test(LOAD_DELAY_RAW)) {
+  console.error(`LOAD_DELAY_MS must be a whole number of milliseconds (0 to 999999), got ${JSON.stringify(LOAD_DELAY_RAW)}.`);
+  process.exit(2);
+}
+const LOAD_DELAY_MS = Number(LOAD_DELAY_RAW);
 const TYPES: Record<string, string> = { float32: 'FP32', float64: 'FP64', int32: 'INT32', int64: 'INT64', bool: 'BOOL', string: 'BYTES' };
 
-// ---- The lifespan: load once, or refuse to start -------------------------------------------
-// The server listens first (so a probe gets an answer: live 200, ready 503) and loads the model
-// beside it; a model that cannot be loaded ends the process with a message naming the file.
+// ---- The lifespan: listen, then load once (or stop) ------------------------------------------
+// The server listens first, so a probe gets an answer while the model loads (live 200, ready
+// 503), and the model is loaded beside it; one that cannot be loaded ends the process with a
+// message naming the file. Until `loaded` is set, every route that needs the model answers 503.
 
 interface Loaded {
   session: ort.InferenceSession;
@@ -74,6 +91,10 @@ const InferRequest = z
   .object({ id: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), inputs: z.array(Tensor), outputs: z.array(z.object({ name: z.string() })).optional() })
   .openapi('inference_request');
 const InferResponse = z.object({ model_name: z.string(), id: z.string().optional(), outputs: z.array(Tensor) }).openapi('inference_response');
+const MetadataTensor = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.number().int()) }).openapi('metadata_tensor');
+const ModelMetadata = z
+  .object({ name: z.string(), platform: z.string(), inputs: z.array(MetadataTensor), outputs: z.array(MetadataTensor) })
+  .openapi('metadata_model_response');
 const ProtocolError = z.object({ error: z.string() }).openapi('inference_error_response');
 const HTTPValidationError = z
   .object({ detail: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })) })
@@ -96,7 +117,8 @@ async function run({ session, inputs, outputs }: Loaded, request: z.infer<typeof
   if (flat.length !== size || !flat.every((value) => typeof value === 'number' && Number.isFinite(Math.fround(value)))) {
     throw new BadTensor(`data must be ${size} FP32 numbers, row-major`);
   }
-  const wanted = request.outputs?.map((output) => output.name) ?? outputs.map((output) => output.name);
+  // No list and an empty list ask for the same thing, every output (as Triton reads it).
+  const wanted = (request.outputs?.length ? request.outputs : outputs).map((output) => output.name);
   if (!wanted.every((name) => outputs.some((output) => output.name === name))) throw new BadTensor(`outputs are ${outputs.map((output) => output.name).join(', ')}`);
   const results = await session.run({ [input.name]: new ort.Tensor('float32', Float32Array.from(flat as number[]), shape) });
   return {
@@ -196,12 +218,30 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 registry.registerPath({
   method: 'post', path: '/predict', summary: 'Classify iris flowers',
   request: { body: { required: true, ...json(z.union([Flower, Flowers])) } },
-  responses: { 200: { description: 'Predictions', ...json(z.union([Prediction, z.array(Prediction)])) }, 422: { description: 'Validation error', ...json(HTTPValidationError) } },
+  responses: {
+    200: { description: 'Predictions', ...json(z.union([Prediction, z.array(Prediction)])) },
+    422: { description: 'Validation error', ...json(HTTPValidationError) },
+    503: { description: 'The model is still loading', ...json(z.object({ detail: z.string() })) },
+  },
 });
 registry.registerPath({
   method: 'post', path: '/v2/models/{model_name}/infer', summary: 'Open Inference Protocol: inference',
   request: { params: z.object({ model_name: z.string() }), body: { required: true, ...json(InferRequest) } },
-  responses: { 200: { description: 'Outputs', ...json(InferResponse) }, 400: { description: 'Bad tensors', ...json(ProtocolError) }, 404: { description: 'No such model', ...json(ProtocolError) } },
+  responses: {
+    200: { description: 'Every output, or those asked for', ...json(InferResponse) },
+    400: { description: 'Bad tensors', ...json(ProtocolError) },
+    404: { description: 'No such model', ...json(ProtocolError) },
+    503: { description: 'The model is still loading', ...json(ProtocolError) },
+  },
+});
+registry.registerPath({
+  method: 'get', path: '/v2/models/{model_name}', summary: 'Open Inference Protocol: model metadata',
+  request: { params: z.object({ model_name: z.string() }) },
+  responses: {
+    200: { description: 'Inputs and outputs, read from the model', ...json(ModelMetadata) },
+    404: { description: 'No such model', ...json(ProtocolError) },
+    503: { description: 'The model is still loading', ...json(ProtocolError) },
+  },
 });
 const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: '3.1.0', info: { title: 'Iris model server', version: '1.0.0' } });
 app.get('/openapi.json', (_req, res) => void res.json(document));
@@ -212,22 +252,41 @@ app.get('/redoc', (_req, res) => {
   res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:");
   res.type('html').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Iris model server</title></head><body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>');
 });
-app.get('/', (_req, res) => void res.json({ model: path.basename(MODEL_PATH), version: loaded?.version ?? 'loading', predict: 'POST /predict', protocol: '/v2', docs: ['/docs', '/redoc'] }));
+// The URL printed first: it answers 200 while the model loads too, and says whether it is ready.
+app.get('/', (_req, res) =>
+  void res.json({
+    model: path.basename(MODEL_PATH),
+    ready: loaded !== undefined,
+    version: loaded?.version ?? 'loading',
+    predict: 'POST /predict',
+    protocol: ['GET /v2', 'GET /v2/health/live', 'GET /v2/health/ready', 'GET /v2/models/iris', 'GET /v2/models/iris/ready', 'POST /v2/models/iris/infer'],
+    docs: ['/openapi.json', '/docs', '/redoc'],
+  }),
+);
 app.use((_req, res) => void res.status(404).json({ detail: 'Not Found' }));
 app.use(errorHandler('detail'));
 
 const url = await serveExample(app, {
-  tryThis: ['open {url}/docs or {url}/redoc   (GET /v2/health/ready answers 503 until the model is loaded)'],
+  tryThis: [
+    'open {url}/docs or {url}/redoc',
+    "curl -s -w ' %{http_code}\\n' {url}/v2/health/ready     503 while the model loads, 200 once it is loaded",
+  ],
   onClose: () => loaded?.session.release(),
 });
+const started = performance.now();
+console.log(
+  `Loading ${path.basename(MODEL_PATH)}` +
+    (LOAD_DELAY_MS > 0 ? ` after a pretended ${LOAD_DELAY_MS} ms (LOAD_DELAY_MS): ready answers 503 meanwhile` : ': ready answers 503 until it is loaded (LOAD_DELAY_MS=5000 gives you time to see it)'),
+);
 try {
+  if (LOAD_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, LOAD_DELAY_MS));
   loaded = await load();
 } catch (error) {
   console.error(`Cannot serve ${MODEL_PATH}: ${(error as Error).message.split('\n')[0]}`);
   process.exit(1);
 }
 const { inputs, outputs, version } = loaded;
-console.log(`Model ${path.basename(MODEL_PATH)} loaded (version ${version}): input ${JSON.stringify(inputs[0])}, outputs ${JSON.stringify(outputs)}`);
+console.log(`Model ${path.basename(MODEL_PATH)} loaded in ${Math.round(performance.now() - started)} ms (version ${version}), ready: input ${JSON.stringify(inputs[0])}, outputs ${JSON.stringify(outputs)}`);
 console.log(`  curl -s ${url}/predict -H 'content-type: application/json' -d '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}'`);
 console.log(
   `  curl -s ${url}/v2/models/iris/infer -H 'content-type: application/json' -d '{"inputs": [{"name": "${inputs[0]!.name}", "datatype": "FP32", "shape": [1, 4], "data": [6.3, 3.3, 6.0, 2.5]}]}'`,

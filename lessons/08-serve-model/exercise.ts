@@ -191,8 +191,9 @@ export async function loadModel(file: string): Promise<Model> {
  * every model input given exactly once, by name, no other names; `datatype` the model's ("FP32");
  * `shape` as many dimensions as the model's, each fixed one equal, the variable first one (the
  * batch) from 1 to MAX_BATCH; `data` row-major, flat or nested, exactly as many values as the
- * shape holds, each a number that stays finite as a 32-bit float. `outputs`, when given, names the
- * outputs wanted (each must exist), in the order to return them; otherwise every model output.
+ * shape holds, each a number that stays finite as a 32-bit float. `outputs` picks the outputs to
+ * return, in its order (each must exist); absent or empty (`[]`, as Triton reads it), it asks for
+ * every model output, in the model's order.
  * @returns {"model_name": "iris", "id" (when the request had one), "outputs": [{name, datatype,
  *   shape, data}]}: each output's datatype from the model, its shape the real one, its data flat,
  *   as plain JSON numbers (an INT64 output arrives as BigInts: convert them)

@@ -292,8 +292,11 @@ export async function infer(model: Model, body: unknown): Promise<InferenceRespo
     if (!Object.hasOwn(feeds, meta.name)) throw bad(`input "${meta.name}" is missing`);
   }
 
-  // The client may ask for some outputs only, in its own order; otherwise every output.
-  const wanted = request.outputs?.map((output) => output.name) ?? model.outputs.map((output) => output.name);
+  // The client may ask for some outputs only, in its own order; otherwise every output. An empty
+  // list asks for nothing in particular, so it gets what no list gets: every output (Triton reads
+  // "outputs": [] the same way). Read as "no outputs", it would run the model to answer nothing.
+  const asked = request.outputs ?? [];
+  const wanted = (asked.length > 0 ? asked : model.outputs).map((output) => output.name);
   for (const name of wanted) {
     if (!model.outputs.some((output) => output.name === name)) {
       throw bad(`unknown output name: the model's outputs are ${model.outputs.map((output) => output.name).join(', ')}`);
