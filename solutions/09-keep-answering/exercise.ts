@@ -363,12 +363,12 @@ export function createApp({ worker, limiter, retryAfterSeconds = DEFAULTS.retryA
 
   /** Runs a checked job through the limiter; answers every refusal that is not the route's. */
   const compute = async (req: express.Request, res: express.Response, job: Job): Promise<JobResult | undefined> => {
-    if (!worker.ready) return void comeBackLater(req, res, 'The model is not loaded right now');
+    if (!worker.ready) return void comeBackLater(req, res, 'Not ready to take this request; try again later');
     try {
       return await limiter.run(() => worker.run(job));
     } catch (error) {
       if (error instanceof OverloadedError) return void comeBackLater(req, res, 'Too many requests in progress');
-      if (error instanceof WorkerUnavailableError) return void comeBackLater(req, res, 'The model is not loaded right now');
+      if (error instanceof WorkerUnavailableError) return void comeBackLater(req, res, 'The model thread stopped before answering; try again');
       if (error instanceof DeadlineError) return void fail(req, res, 504, 'The inference did not finish in time');
       throw error; // our bug: the error handler answers 500
     }

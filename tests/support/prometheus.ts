@@ -1,5 +1,5 @@
 /**
- * Lesson 09: reads Prometheus' text exposition format (version 0.0.4), strictly enough to refuse
+ * Lesson 10: reads Prometheus' text exposition format (version 0.0.4), strictly enough to refuse
  * what a Prometheus server would refuse, and gives back the metric families found.
  *
  * Checked: HELP / TYPE lines (one each per name, TYPE before the samples), metric and label names,

@@ -1,0 +1,627 @@
+/**
+ * Lesson 10 — stop and report. Real servers on 127.0.0.1, real worker threads, real Prometheus
+ * text read strictly, real child processes receiving real signals, and the deploy files read by
+ * the libraries made for them (kubernetes-models, dockerfile-ast) and tied to the running code.
+ * Grouped by the exercise's TODOs.
+ *
+ * Timing: checks about time compare with durations measured here or with the machine's load,
+ * never with fixed numbers that a busy machine could break.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { register as globalRegistry, Registry } from 'prom-client';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+// Before the exercise: follows every thread it starts.
+import { runningThreads, startedThreads } from './support/threads.mjs';
+import {
+  MAX_BATCH,
+  MODEL_NAME,
+  createLimiter,
+  createMetrics,
+  createObservedApp,
+  startServer,
+  type Limiter,
+  type ModelInfo,
+  type Started,
+} from '#exercise/10-stop-and-report';
+import { CHILD_EXIT, CHILD_THREAD } from './support/10-child.mjs';
+import {
+  DEPLOY_FILES,
+  bundleLikeTheDockerfile,
+  containerEnv,
+  dockerfileProblems,
+  readDockerfile,
+  readInferenceService,
+  readKubernetesManifest,
+  readTritonConfig,
+  type BundledLayout,
+} from './support/10-deploy.ts';
+import { cuedWorker } from './support/cued-worker.ts';
+import { canBind, freePort, parseJson, serve } from './support/http.ts';
+import { ExpositionError, parseExposition, total, type Family } from './support/prometheus.ts';
+import { IRIS_MODEL, ROOT, batchOf, writeSuiteModels, type SuiteModels } from './support/serving-models.ts';
+import { currentTarget } from '../workbook/target.ts';
+
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
+const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
+const ms = (value: number) => `${Math.round(value)} ms`;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** How much busier than idle this machine is now (1 when idle): bounds that must be absolute grow with it. */
+const busy = () => Math.max(1, os.loadavg()[0]! / os.cpus().length);
+
+let models: SuiteModels;
+beforeAll(() => {
+  models = writeSuiteModels();
+});
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.allSettled(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
+});
+afterAll(async () => {
+  for (const entry of runningThreads()) await entry.worker.terminate();
+  rmSync(models.dir, { recursive: true, force: true });
+});
+
+/** Fails with `what` when `promise` has not settled after `timeoutMs`. */
+async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${timeoutMs / 1000} s`)), timeoutMs)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls until `probe` is true (there is no event to wait for). */
+async function until(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: still not so after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A promise awaited later: marked as handled now, so that a test failing before it awaits it leaves no unhandled rejection. */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** What happened to a promise so far. */
+function watch<T>(promise: Promise<T>) {
+  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
+const IRIS: ModelInfo = {
+  version: '',
+  inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
+  outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }],
+};
+const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const rowsRequest = (rows: number[][]) => ({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 4], data: rows }] });
+const INFER = '/v2/models/iris/infer';
+
+interface Answer {
+  status: number;
+  json: unknown;
+  text: string;
+  headers: Headers;
+}
+type Outcome = Answer | { failed: string };
+
+async function call(base: string, method: string, url: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(base + url, {
+    method,
+    signal: AbortSignal.timeout(20_000),
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: parseJson(text), text, headers: response.headers };
+}
+/** The same call, or the reason it got no answer (a refused or cut connection). */
+async function attempt(base: string, method: string, url: string, body?: unknown): Promise<Outcome> {
+  try {
+    return await call(base, method, url, body);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { failed: cause?.code ?? cause?.message ?? String(error) };
+  }
+}
+const describeOutcome = (outcome: Outcome) => ('failed' in outcome ? `no answer (${outcome.failed})` : `${outcome.status} ${outcome.text.slice(0, 160)}`);
+
+/** Reads Prometheus' text as Prometheus does; a malformed exposition fails the test with what is wrong. */
+function exposition(text: string, what: string): Map<string, Family> {
+  try {
+    return parseExposition(text);
+  } catch (error) {
+    if (error instanceof ExpositionError) expect.fail(`${what} is not in Prometheus' text format: ${error.message}`);
+    throw error;
+  }
+}
+/** GET /metrics, read as Prometheus reads it. */
+async function scrape(base: string): Promise<Map<string, Family>> {
+  const answer = await call(base, 'GET', '/metrics');
+  expect(answer.status, `GET /metrics: ${answer.text.slice(0, 200)}`).toBe(200);
+  expect(answer.headers.get('content-type') ?? '', 'GET /metrics: its Content-Type (the registry\'s contentType)').toMatch(/^text\/plain/);
+  return exposition(answer.text, 'GET /metrics');
+}
+const requestsOf = (families: Map<string, Family>, match: (labels: Record<string, string>) => boolean) =>
+  (families.get('http_requests_total')?.samples ?? []).filter((sample) => match(sample.labels)).reduce((sum, sample) => sum + sample.value, 0);
+const gauge = (families: Map<string, Family>, name: string) => total(families, name, name);
+
+const limits = (maxInFlight: number, maxQueue: number, deadlineMs = 30_000): Limiter => createLimiter({ maxInFlight, maxQueue, deadlineMs });
+/** A worker whose jobs end on cue (released at the end of the test). */
+function cued(loadSeconds = 0.5) {
+  const cue = cuedWorker(IRIS, loadSeconds);
+  cleanups.push(async () => cue.finish());
+  return cue;
+}
+/** createObservedApp on a free port until the end of the test. */
+async function observed(parts: Parameters<typeof createObservedApp>[0]): Promise<string> {
+  const running = await serve(createObservedApp(parts));
+  cleanups.push(() => running.close());
+  return running.url;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('TODO 1: the metrics', () => {
+  test('createMetrics(): a registry of its own with the five metrics, of the right types; two of them side by side', async () => {
+    const metrics = createMetrics();
+    expect(metrics.registry, 'metrics.registry: a prom-client Registry').toBeInstanceOf(Registry);
+    expect(metrics.registry, 'metrics.registry: a new one, not prom-client\'s global registry').not.toBe(globalRegistry);
+    const again = createMetrics();
+    expect(again.registry, 'a second createMetrics(): its own registry too').not.toBe(metrics.registry);
+    const families = exposition(await metrics.registry.metrics(), 'metrics.registry.metrics()');
+    const types = Object.fromEntries(['http_requests_total', 'inference_duration_seconds', 'inference_queue_depth', 'inference_in_flight', 'model_load_seconds'].map((name) => [name, families.get(name)?.type ?? '(missing)']));
+    expect(types, 'the metrics in the registry and their types').toEqual({
+      http_requests_total: 'counter',
+      inference_duration_seconds: 'histogram',
+      inference_queue_depth: 'gauge',
+      inference_in_flight: 'gauge',
+      model_load_seconds: 'gauge',
+    });
+    expect(globalRegistry.getSingleMetric('http_requests_total'), 'http_requests_total in prom-client\'s global registry (it belongs in yours only)').toBeUndefined();
+  });
+
+  test('the counter takes method, route and status; the histogram counts seconds, from milliseconds to seconds', async () => {
+    const metrics = createMetrics();
+    metrics.requests.inc({ method: 'POST', route: '/v2/models/:name/infer', status: '200' });
+    metrics.requests.inc({ method: 'POST', route: '/v2/models/:name/infer', status: '200' });
+    metrics.inferenceSeconds.observe(0.002);
+    metrics.inferenceSeconds.observe(3);
+    metrics.queueDepth.set(4);
+    metrics.inFlight.set(2);
+    metrics.modelLoadSeconds.set(1.25);
+    const families = exposition(await metrics.registry.metrics(), 'metrics.registry.metrics()');
+    expect(requestsOf(families, (labels) => labels.method === 'POST' && labels.route === '/v2/models/:name/infer' && labels.status === '200'), 'http_requests_total{method="POST",route="/v2/models/:name/infer",status="200"} after two inc()').toBe(2);
+    const buckets = (families.get('inference_duration_seconds')?.samples ?? []).filter((sample) => sample.name === 'inference_duration_seconds_bucket');
+    const bounds = buckets.map((sample) => Number(sample.labels.le)).filter(Number.isFinite);
+    expect(bounds.some((le) => le <= 0.005), `the histogram's buckets ${show(bounds)}: one at 5 ms or less, in seconds (iris answers in about 1 ms)`).toBe(true);
+    expect(bounds.some((le) => le >= 1 && le <= 30), `the histogram's buckets ${show(bounds)}: one between 1 s and 30 s (a big batch on a big model)`).toBe(true);
+    const at = (le: number) => buckets.filter((sample) => Number(sample.labels.le) <= le).reduce((top, sample) => Math.max(top, sample.value), 0);
+    expect(at(0.01), 'observations of 0.002 s and 3 s: how many fall at or under 10 ms').toBe(1);
+    expect([gauge(families, 'inference_queue_depth'), gauge(families, 'inference_in_flight'), gauge(families, 'model_load_seconds')], 'the three gauges after set(4), set(2), set(1.25)').toEqual([4, 2, 1.25]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('TODO 2: count, time and serve them around lesson 09\'s app', () => {
+  test('GET /metrics in Prometheus\' format; lesson 09\'s API still served; every answer counted by the route\'s pattern, never its URL', async () => {
+    const cue = cued(1.5);
+    const metrics = createMetrics();
+    const base = await observed({ worker: cue.worker, limiter: limits(4, 8), metrics });
+    const sent: [string, string, unknown, number][] = [
+      ['POST', INFER, rowsRequest([[5.1, 3.5, 1.4, 0.2]]), 200],
+      ['POST', INFER, rowsRequest([[7.0, 3.2, 4.7, 1.4]]), 200],
+      ['POST', '/predict', SETOSA, 200],
+      ['POST', '/predict', { sepal_length: 1 }, 422],
+      ['POST', '/v2/models/other-model/infer', rowsRequest([[5.1, 3.5, 1.4, 0.2]]), 404],
+      ['GET', '/v2/health/ready', undefined, 200],
+      ['GET', '/no/such/path/1', undefined, 404],
+      ['GET', '/no/such/path/2', undefined, 404],
+    ];
+    const answers = sent.map(([method, url, body]) => later(call(base, method, url, body)));
+    await until(() => cue.jobs.length === 3, 'the three good inferences reach the worker', 10_000);
+    cue.finish();
+    for (const [index, answer] of (await Promise.all(answers)).entries()) {
+      const [method, url, , expected] = sent[index]!;
+      expect(answer.status, `${method} ${url} through createObservedApp (lesson 09's app): ${answer.text.slice(0, 160)}`).toBe(expected);
+    }
+    const families = await scrape(base);
+    const count = (method: string, route: string, status: string) => requestsOf(families, (labels) => labels.method === method && labels.route === route && labels.status === status);
+    const routes = [...new Set((families.get('http_requests_total')?.samples ?? []).map((sample) => sample.labels.route))];
+    expect(count('POST', '/v2/models/:name/infer', '200'), `http_requests_total{method="POST",route="/v2/models/:name/infer",status="200"} (routes seen: ${show(routes)})`).toBe(2);
+    expect(count('POST', '/v2/models/:name/infer', '404'), 'an unknown model name: the route matched, with status 404').toBe(1);
+    expect([count('POST', '/predict', '200'), count('POST', '/predict', '422')], '/predict: [200, 422]').toEqual([1, 1]);
+    expect(count('GET', '/v2/health/ready', '200'), 'GET /v2/health/ready').toBe(1);
+    expect(routes.filter((route) => route?.includes('/no/such/path')), `routes seen ${show(routes)}: a URL must never become a label (every URL someone invents would be a new series)`).toEqual([]);
+    const unmatched = (families.get('http_requests_total')?.samples ?? []).filter((sample) => sample.labels.method === 'GET' && sample.labels.status === '404');
+    expect([unmatched.length, unmatched[0]?.value], `requests that matched no route share one series: ${show(unmatched)}`).toEqual([1, 2]);
+    expect(gauge(families, 'model_load_seconds'), 'model_load_seconds: the worker\'s loadSeconds (1.5)').toBe(1.5);
+  });
+
+  test('the gauges show the limiter when scraped; a 503 is counted; the histogram times the worker, not the wait in the queue', async () => {
+    const cue = cued();
+    const metrics = createMetrics();
+    const limiter = limits(1, 2);
+    const base = await observed({ worker: cue.worker, limiter, metrics, retryAfterSeconds: 7 });
+    const first = later(call(base, 'POST', INFER, rowsRequest([[5.1, 3.5, 1.4, 0.2]])));
+    await until(() => cue.jobs.length === 1, 'the first job reaches the worker', 10_000);
+    const waiting = [later(call(base, 'POST', INFER, rowsRequest([[5.1, 3.5, 1.4, 0.2]]))), later(call(base, 'POST', '/predict', SETOSA))];
+    await until(() => limiter.queued === 2, 'two requests waiting in the queue', 10_000);
+    const refused = await call(base, 'POST', INFER, rowsRequest([[5.1, 3.5, 1.4, 0.2]]));
+    expect([refused.status, refused.headers.get('retry-after')], 'a request beyond maxInFlight 1 + maxQueue 2, retryAfterSeconds 7').toEqual([503, '7']);
+    const during = await scrape(base);
+    expect([gauge(during, 'inference_in_flight'), gauge(during, 'inference_queue_depth')], '[inference_in_flight, inference_queue_depth] scraped with 1 running and 2 waiting').toEqual([1, 2]);
+    expect(requestsOf(during, (labels) => labels.status === '503'), 'requests counted with status "503"').toBe(1);
+    // The waiting jobs stay in the queue at least this long before the worker sees them.
+    const HOLD = 400;
+    await new Promise((resolve) => setTimeout(resolve, HOLD));
+    cue.finish(1);
+    const before = (await scrape(base)).get('inference_duration_seconds');
+    const sumBefore = before?.samples.find((sample) => sample.name === 'inference_duration_seconds_sum')?.value ?? 0;
+    // Each waiting job is finished as soon as the worker has it: its time in the worker is tiny.
+    let inWorker = 0;
+    for (const which of ['second', 'third']) {
+      await until(() => cue.jobs.length === 1, `the ${which} job reaches the worker`, 10_000);
+      const { startedAt } = cue.jobs[0]!;
+      cue.finish();
+      inWorker += performance.now() - startedAt;
+    }
+    for (const answer of await Promise.all([first, ...waiting])) expect(answer.status, `an accepted request once its job ended: ${answer.text.slice(0, 160)}`).toBe(200);
+    const after = await scrape(base);
+    const histogram = after.get('inference_duration_seconds');
+    const countOf = histogram?.samples.find((sample) => sample.name === 'inference_duration_seconds_count')?.value;
+    expect(countOf, 'inference_duration_seconds_count after three jobs the worker completed').toBe(3);
+    const added = (histogram?.samples.find((sample) => sample.name === 'inference_duration_seconds_sum')?.value ?? NaN) - sumBefore;
+    expect(
+      added * 1000,
+      `two jobs that waited ≥ ${HOLD} ms each in the queue, then ${ms(inWorker)} in all in the worker, added ${ms(added * 1000)} to inference_duration_seconds_sum: time worker.run only (in seconds), not the wait`,
+    ).toBeLessThan(inWorker + HOLD);
+    expect([gauge(after, 'inference_in_flight'), gauge(after, 'inference_queue_depth')], 'the gauges once everything has been answered').toEqual([0, 0]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** startServer(options) on 127.0.0.1, port 0, shut down at the end of the test. */
+async function started(options: Partial<Parameters<typeof startServer>[0]> = {}): Promise<Started> {
+  const server = await startServer({ modelPath: IRIS_MODEL, host: '127.0.0.1', port: 0, ...options });
+  cleanups.push(() => within(server.shutdown(), 20_000, 'shutdown() after the test').catch(() => undefined));
+  return server;
+}
+const portOf = (url: string) => Number(new URL(url).port);
+
+describe('TODO 3: startServer, and a graceful shutdown()', () => {
+  test('listens on host:port with the model loaded and the metrics served; shutdown() frees the port and ends the thread', async () => {
+    const before = startedThreads().length;
+    const server = await started({ threads: 1 });
+    expect(server.url, 'started.url: http://127.0.0.1:<the real port>').toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect([server.address?.address, server.address?.port], 'started.address (server.address())').toEqual(['127.0.0.1', portOf(server.url)]);
+    expect(portOf(server.url), 'the port in started.url (port 0 asks the system for a free one)').toBeGreaterThan(0);
+    const predicted = await call(server.url, 'POST', '/predict', SETOSA);
+    expect([predicted.status, (predicted.json as { label?: string })?.label], 'POST /predict with a setosa').toEqual([200, 'setosa']);
+    const families = await scrape(server.url);
+    expect(requestsOf(families, (labels) => labels.route === '/predict' && labels.status === '200'), 'the /predict counted on GET /metrics').toBe(1);
+    expect(gauge(families, 'model_load_seconds'), 'model_load_seconds').toBeGreaterThan(0);
+    const threads = startedThreads().slice(before);
+    expect(threads.map((entry) => (entry.workerData as { threads?: unknown })?.threads), 'workerData.threads of the thread started with { threads: 1 } (onnxruntime\'s thread count)').toEqual([1]);
+    await within(server.shutdown(), 15_000, 'shutdown() of an idle server');
+    expect(await canBind(portOf(server.url)), 'the port can be bound again once shutdown() has resolved').toBe(true);
+    expect(threads.filter((entry) => entry.exitCode === undefined).length, 'threads of this server still running once shutdown() has resolved').toBe(0);
+  });
+
+  test('shutdown() with requests in progress: ready 503 at once, new work 503 with Retry-After, every accepted request answered, then the port is freed', async () => {
+    const server = await started({ modelPath: models.heavy, maxInFlight: 1, maxQueue: 8, retryAfterSeconds: 5 });
+    const accepted = [0, 1, 2].map(() => later(call(server.url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)))));
+    await until(async () => (await scrape(server.url)).get('inference_queue_depth')?.samples[0]?.value === 2, 'three heavy requests accepted (1 running, 2 waiting)', 15_000);
+    const stopping = watch(server.shutdown());
+    expect(server.shutdown(), 'a second shutdown() call: the same promise').toBe(server.shutdown());
+    const ready = await attempt(server.url, 'GET', '/v2/health/ready');
+    expect('failed' in ready ? ready : [ready.status, ready.json], `GET /v2/health/ready right after shutdown(): ${describeOutcome(ready)}`).toEqual([503, { ready: false }]);
+    expect('failed' in ready ? undefined : ready.headers.get('connection'), 'its Connection header (every answer while draining closes its connection)').toBe('close');
+    const fresh = await attempt(server.url, 'POST', '/predict', SETOSA);
+    expect('failed' in fresh ? describeOutcome(fresh) : [fresh.status, fresh.headers.get('retry-after')], 'POST /predict after shutdown() began: refused, with Retry-After').toEqual([503, '5']);
+    expect(stopping.settled, 'shutdown() resolved while accepted requests were still running').toBe(false);
+    for (const [index, answer] of (await Promise.all(accepted)).entries()) {
+      expect([answer.status, (answer.json as { outputs?: { shape?: unknown }[] })?.outputs?.[0]?.shape], `accepted request ${index + 1} of 3, answered after shutdown() began`).toEqual([200, [MAX_BATCH, 3]]);
+    }
+    await within(server.shutdown(), 15_000, 'shutdown() once the accepted work is done');
+    expect(await canBind(portOf(server.url)), 'the port can be bound again once shutdown() has resolved').toBe(true);
+    expect(runningThreads().length, 'threads still running once shutdown() has resolved').toBe(0);
+  });
+
+  test('shutdown() is bounded by shutdownTimeoutMs: past it, what is left is cut, the port is freed and the thread ends', async () => {
+    catchErrors();
+    const server = await started({ modelPath: models.heavy, maxInFlight: 1, maxQueue: 16, shutdownTimeoutMs: 150 });
+    // Measure one heavy job, then queue far more work than the bound allows.
+    const one = performance.now();
+    await call(server.url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)));
+    const jobMs = performance.now() - one;
+    const pending = Array.from({ length: 12 }, () => later(attempt(server.url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)))));
+    await until(async () => ((await scrape(server.url)).get('inference_queue_depth')?.samples[0]?.value ?? 0) >= 8, 'the queue filled with heavy work', 15_000);
+    const stoppedAt = performance.now();
+    await within(server.shutdown(), 20_000, 'shutdown() with 12 heavy jobs accepted and shutdownTimeoutMs 150');
+    const took = performance.now() - stoppedAt;
+    expect(took, `shutdown() took ${ms(took)} with about ${ms(jobMs * 12)} of work left (${ms(jobMs)} a job) and shutdownTimeoutMs 150: past the bound, cut what is left`).toBeLessThan(jobMs * 6 + 150);
+    expect(await canBind(portOf(server.url)), 'the port can be bound again once shutdown() has resolved').toBe(true);
+    await until(() => runningThreads().length === 0, 'the thread has ended once shutdown() has resolved', 6_000).catch((error: Error) => expect.fail(error.message));
+    await Promise.all(pending);
+  });
+
+  test('a keep-alive client does not hold the stop: answers sent while draining carry Connection: close', async () => {
+    const server = await started({ modelPath: models.heavy, maxInFlight: 1, maxQueue: 4 });
+    const running = later(call(server.url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH))));
+    await until(async () => ((await scrape(server.url)).get('inference_in_flight')?.samples[0]?.value ?? 0) === 1, 'one heavy job running', 15_000);
+    const stopping = server.shutdown();
+    const live = await call(server.url, 'GET', '/v2/health/live');
+    expect([live.status, live.headers.get('connection')], 'GET /v2/health/live on a keep-alive connection while draining: 200, and the connection closed after it').toEqual([200, 'close']);
+    expect((await running).status, 'the job running when shutdown() began').toBe(200);
+    const stoppedAt = performance.now();
+    await within(stopping, 15_000, 'shutdown()');
+    const after = performance.now() - stoppedAt;
+    expect(after, `shutdown() resolved ${ms(after)} after the last answer: an idle keep-alive connection must not hold it (Node keeps one 5 s)`).toBeLessThan(2_500 * busy());
+  });
+
+  test('a model that cannot be loaded: rejects naming the path; nothing listening, no thread left', async () => {
+    const port = await freePort();
+    const error = await startServer({ modelPath: models.missing, host: '127.0.0.1', port }).then(
+      async (server) => {
+        await server.shutdown();
+        return undefined;
+      },
+      (reason: unknown) => reason,
+    );
+    expect(error, `startServer({ modelPath: ${models.missing} }) should reject`).toBeInstanceOf(Error);
+    expect((error as Error).message, 'the message names the model file').toContain(models.missing);
+    expect(await canBind(port), `port ${port}: nothing may be left listening on it`).toBe(true);
+    expect(runningThreads().length, 'threads still running after the failed start').toBe(0);
+  });
+});
+
+/** console.error, silenced for the length of a test. */
+function catchErrors() {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+  cleanups.push(async () => spy.mockRestore());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A child process running the bundle of the exercise, as the container would. */
+interface Child {
+  name: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output: string[];
+  /** The URL it printed (with 127.0.0.1 for a wildcard address), or why there is none. */
+  url: Promise<string>;
+  /** How it ended: its own report (exit code, threads left), or the signal that killed it. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; threads?: number }>;
+  /** Resolves when its first worker thread starts (the model is loading from then on). */
+  loading: Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+const children: Child[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** Starts the bundled program with `env` (and nothing else from this process's environment but PATH). */
+function startChild(name: string, layout: BundledLayout, env: Record<string, string>): Child {
+  const [, ...args] = layout.command;
+  const process_ = spawn(process.execPath, ['--liftoff-only', '--import', path.join(ROOT, 'tests', 'support', '10-child.mjs'), ...args], {
+    cwd: layout.cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  let report: { code: number; threads: number } | undefined;
+  let onUrl!: (url: string) => void;
+  let onLoading!: () => void;
+  const url = new Promise<string>((resolve) => (onUrl = resolve));
+  const loading = new Promise<void>((resolve) => (onLoading = resolve));
+  const read = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      if (line === CHILD_THREAD) onLoading();
+      else if (line.startsWith(CHILD_EXIT)) report = JSON.parse(line.slice(CHILD_EXIT.length)) as typeof report;
+      else {
+        output.push(line);
+        const found = /https?:\/\/[^\s"')]+/.exec(line)?.[0];
+        if (found) onUrl(found.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1').replace(/\/$/, ''));
+      }
+    }
+  };
+  process_.stdout.on('data', read);
+  process_.stderr.on('data', read);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; threads?: number }>((resolve) =>
+    // 'close', not 'exit': by then everything it printed has been read.
+    process_.once('close', (code, signal) => resolve({ code, signal, ...(report ? { threads: report.threads } : {}) })),
+  );
+  const child: Child = {
+    name,
+    output,
+    url: Promise.race([url, ended.then(() => Promise.reject(new Error(`${name}: the program exited before printing its URL. It printed:\n${output.join('\n') || '(nothing)'}`)))]),
+    ended,
+    loading,
+    kill: (signal) => void process_.kill(signal),
+  };
+  child.url.catch(() => undefined);
+  children.push(child);
+  return child;
+}
+const printed = (child: Child) => child.output.slice(-8).join('\n') || '(nothing)';
+const bindsAll = (host: string, port: number) => fetch(`http://${host}:${port}/v2/health/live`, { signal: AbortSignal.timeout(5_000) }).then((response) => response.status, (error: { cause?: { code?: string } }) => error.cause?.code ?? 'failed');
+
+/** The image, in miniature: the exercise bundled as the Dockerfile does, and the programs the tests watch. */
+interface Image {
+  layout: BundledLayout;
+  /** A pod's environment: the image's ENV, then the Deployment's env over it (port 0 here). */
+  podEnv: Record<string, string>;
+  /** Runs with the pod's environment and the heavy model; stopped with SIGTERM by the last of its tests. */
+  pod: Child;
+  /** Gets SIGINT twice. */
+  doubled: Child;
+  /** Gets SIGTERM as soon as its worker thread starts, while the model loads. */
+  early: Child;
+}
+let imageDir: string | undefined;
+let building: Promise<Image> | undefined;
+/** Built once, on first use; started at the top of the file so the programs load while TODOs 1–3 run. */
+function image(): Promise<Image> {
+  building ??= (async () => {
+    imageDir = mkdtempSync(path.join(os.tmpdir(), 'lesson10-image-'));
+    // The exercise (or the solution), bundled as the Dockerfile's build stage does, in the image's layout.
+    const layout = await bundleLikeTheDockerfile(ROOT, imageDir, { entry: path.join(ROOT, currentTarget(), '10-stop-and-report', 'exercise.ts') });
+    const container = readKubernetesManifest().deployment.spec!.template.spec!.containers[0]!;
+    const podEnv = { ...layout.env, ...containerEnv(container), PORT: '0' };
+    // The heavy model has iris's inputs and outputs: long jobs to be caught in progress.
+    const pod = startChild('the pod', layout, { ...podEnv, MODEL_PATH: models.heavy });
+    const heavy = { ...layout.env, HOST: '127.0.0.1', PORT: '0', MODEL_PATH: models.heavy, MAX_IN_FLIGHT: '1', MAX_QUEUE: '16', SHUTDOWN_TIMEOUT_MS: '20000' };
+    const doubled = startChild('SIGINT twice', layout, heavy);
+    const early = startChild('SIGTERM while loading', layout, heavy);
+    void early.loading.then(() => early.kill('SIGTERM'));
+    return { layout, podEnv, pod, doubled, early };
+  })();
+  building.catch(() => undefined);
+  return building;
+}
+beforeAll(() => void image());
+afterAll(() => {
+  if (imageDir) rmSync(imageDir, { recursive: true, force: true });
+});
+
+describe('TODO 4: the process, as the container runs it (deploy/)', () => {
+  let pod: Child;
+  let podEnv: Record<string, string>;
+  let doubled: Child;
+  let early: Child;
+  const manifest = () => readKubernetesManifest();
+  beforeAll(async () => {
+    ({ pod, podEnv, doubled, early } = await image());
+  }, 60_000);
+
+  test('deploy/Dockerfile, read by dockerfile-ast: built as its build stage builds it and run with its ENV, the program binds 0.0.0.0 and its HEALTHCHECK answers', async () => {
+    const facts = readDockerfile();
+    expect(dockerfileProblems(facts), 'what is wrong with deploy/Dockerfile (read by dockerfile-ast)').toEqual([]);
+    const url = await within(pod.url, 20_000, `the program printing its URL. It printed:\n${printed(pod)}`);
+    const port = Number(new URL(url).port);
+    expect(port, `the port in the printed URL ${url}`).toBeGreaterThan(0);
+    expect(await bindsAll('127.0.0.2', port), `GET /v2/health/live on 127.0.0.2:${port}: with HOST=${podEnv.HOST} the server must accept every local address (bound to 127.0.0.1 it would refuse this one)`).toBe(200);
+    await until(async () => (await attempt(url, 'GET', '/v2/health/ready').then((answer) => ('status' in answer ? answer.status : 0))) === 200, 'GET /v2/health/ready answers 200 once the model is loaded', 20_000);
+    const healthcheck = facts.final.healthcheck?.command;
+    expect(healthcheck?.execForm, 'the HEALTHCHECK command, in exec form').toBe(true);
+    const [program, ...rest] = healthcheck!.argv;
+    const checked = spawnSync(program === 'node' ? process.execPath : program!, rest, { env: { PATH: process.env.PATH ?? '', ...podEnv, PORT: String(port) }, timeout: 15_000, encoding: 'utf8' });
+    expect(checked.status, `the HEALTHCHECK command (${healthcheck!.text}) run against the program: its exit code (0 = healthy). ${checked.stderr ?? ''}`).toBe(0);
+  });
+
+  test('deploy/kubernetes.yaml, validated against Kubernetes\' schemas: probes, port and env fit the program; a preStop pause inside a grace period that covers the shutdown bound; a PodDisruptionBudget', async () => {
+    const { deployment, service, podDisruptionBudget } = manifest();
+    const pod_ = deployment.spec!.template;
+    const container = pod_.spec!.containers[0]!;
+    const url = await within(pod.url, 20_000, `the program, started with the Deployment's env, printing its URL. It printed:\n${printed(pod)}`);
+    const dockerPort = Number(readDockerfile().final.env.PORT);
+    const portNumber = (port: string | number | undefined) => (typeof port === 'number' ? port : container.ports?.find((entry) => entry.name === port)?.containerPort);
+    expect(container.ports?.[0]?.containerPort, 'the containerPort, compared with the Dockerfile\'s PORT').toBe(dockerPort);
+    for (const [kind, probe] of [['startupProbe', container.startupProbe], ['livenessProbe', container.livenessProbe], ['readinessProbe', container.readinessProbe]] as const) {
+      expect(portNumber(probe?.httpGet?.port), `${kind}'s port`).toBe(dockerPort);
+      const answer = await attempt(url, 'GET', probe?.httpGet?.path ?? '(no path)');
+      expect('failed' in answer ? describeOutcome(answer) : answer.status, `${kind}: GET ${probe?.httpGet?.path} on the running program`).toBe(200);
+    }
+    expect(container.readinessProbe?.failureThreshold ?? 3, 'readinessProbe.failureThreshold: one slow answer under load must not take the pod out').toBeGreaterThanOrEqual(2);
+    const preStop = container.lifecycle?.preStop;
+    const pause = preStop?.sleep?.seconds ?? Number(preStop?.exec?.command?.at(-1));
+    expect(pause, 'lifecycle.preStop: a sleep of some seconds (sleep.seconds, or exec ["sleep", N]) while the endpoints forget the pod').toBeGreaterThanOrEqual(3);
+    const shutdownSeconds = Number(podEnv.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS_SHUTDOWN_MS) / 1000;
+    expect(pod_.spec!.terminationGracePeriodSeconds ?? 30, `terminationGracePeriodSeconds: counted from the start of preStop (${pause} s), it must also cover the shutdown bound (${shutdownSeconds} s), or SIGKILL cuts the drain`).toBeGreaterThan(pause + shutdownSeconds);
+    const threads = Number(podEnv.ORT_NUM_THREADS);
+    const cpuLimit = Number(String(container.resources?.limits?.cpu ?? NaN).replace(/m$/, 'e-3'));
+    expect(Number.isInteger(threads) && threads >= 1 && threads <= Math.max(1, Math.ceil(cpuLimit)), `ORT_NUM_THREADS (${podEnv.ORT_NUM_THREADS}): onnxruntime's threads, set from the container's CPU limit (${container.resources?.limits?.cpu}), not the node's cores`).toBe(true);
+    const labels = pod_.metadata?.labels ?? {};
+    const selects = (selector: Record<string, string> | undefined) => Object.entries(selector ?? { '': '(none)' }).every(([key, value]) => labels[key] === value);
+    expect(selects(service.spec?.selector), `the Service's selector ${show(service.spec?.selector)} selects the pods ${show(labels)}`).toBe(true);
+    expect(portNumber(service.spec?.ports?.[0]?.targetPort), 'the Service\'s targetPort').toBe(dockerPort);
+    expect(selects(podDisruptionBudget.spec?.selector?.matchLabels), `the PodDisruptionBudget's selector selects the pods ${show(labels)}`).toBe(true);
+    expect(pod_.spec!.securityContext?.runAsNonRoot, 'runAsNonRoot').toBe(true);
+  });
+
+  test('deploy/kserve.yaml and deploy/triton/iris/config.pbtxt: the same model on Triton — its folder is the name the program serves, batches up to MAX_BATCH, the same inputs and outputs', async () => {
+    const url = await within(pod.url, 20_000, `the program printing its URL. It printed:\n${printed(pod)}`);
+    const service = readInferenceService();
+    const config = readTritonConfig();
+    const folder = path.basename(path.dirname(DEPLOY_FILES.tritonConfig));
+    expect([service.modelFormat, service.protocolVersion], 'the InferenceService: modelFormat and protocolVersion (v2 is the Open Inference Protocol)').toEqual(['onnx', 'v2']);
+    expect([config.name, config.platform], 'config.pbtxt: name and platform').toEqual([folder, 'onnxruntime_onnx']);
+    expect(config.max_batch_size, 'config.pbtxt max_batch_size (Triton\'s own default would refuse batches over 4)').toBe(MAX_BATCH);
+    const meta = await call(url, 'GET', `/v2/models/${folder}`);
+    expect([meta.status, (meta.json as { name?: unknown })?.name], `GET /v2/models/${folder} on the program: Triton serves the model under its folder's name, and clients keep the same URL`).toEqual([200, MODEL_NAME]);
+    const tensors = (list: unknown) => (Array.isArray(list) ? list : [list]).map((entry) => ({ name: (entry as { name?: unknown }).name, data_type: (entry as { data_type?: unknown }).data_type, dims: (entry as { dims?: unknown }).dims }));
+    const served = meta.json as { inputs: { name: string; shape: number[] }[]; outputs: { name: string; shape: number[] }[] };
+    // With max_batch_size > 0, Triton's dims leave out the batch dimension.
+    const expected = (list: { name: string; shape: number[] }[]) => list.map(({ name, shape }) => ({ name, data_type: 'TYPE_FP32', dims: shape.slice(1) }));
+    expect(tensors(config.input), 'config.pbtxt inputs, compared with the model the program serves').toEqual(expected(served.inputs));
+    expect(tensors(config.output), 'config.pbtxt outputs, compared with the model the program serves').toEqual(expected(served.outputs));
+  });
+
+  test('SIGTERM with requests in progress: ready 503 at once, every accepted request answered, exit 0, port freed, no thread left', async () => {
+    const url = await within(pod.url, 20_000, `the program printing its URL. It printed:\n${printed(pod)}`);
+    await until(async () => (await attempt(url, 'GET', '/v2/health/ready').then((answer) => ('status' in answer ? answer.status : 0))) === 200, 'ready 200 once loaded', 20_000);
+    const accepted = [0, 1, 2].map(() => later(attempt(url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)))));
+    await until(async () => (await attempt(url, 'GET', '/metrics').then((answer) => ('text' in answer ? /^inference_queue_depth 1$/m.test(answer.text) : false))), 'three heavy requests accepted (2 running, 1 waiting: MAX_IN_FLIGHT 2 in the Deployment)', 15_000);
+    pod.kill('SIGTERM');
+    const ready = await until(async () => (await attempt(url, 'GET', '/v2/health/ready').then((answer) => ('status' in answer ? answer.status : 0))) === 503, 'GET /v2/health/ready answers 503 soon after SIGTERM, while the work drains', 5_000).then(
+      () => 'ok',
+      (error: Error) => error.message,
+    );
+    expect(ready, 'ready after SIGTERM').toBe('ok');
+    for (const [index, answer] of (await Promise.all(accepted)).entries()) {
+      expect('failed' in answer ? describeOutcome(answer) : answer.status, `accepted request ${index + 1} of 3, in progress when SIGTERM came`).toBe(200);
+    }
+    const ended = await within(pod.ended, 20_000, 'the process ending after SIGTERM');
+    expect([ended.signal, ended.code], `how the process ended after SIGTERM (killed by the signal means no handler). It printed:\n${printed(pod)}`).toEqual([null, 0]);
+    expect(ended.threads, 'worker threads still running as it exited').toBe(0);
+    expect(await canBind(Number(new URL(url).port)), 'the port is free after the exit').toBe(true);
+  });
+
+  test('Ctrl-C (SIGINT) starts the same graceful stop; a second signal exits at once with 1', async () => {
+    const url = await within(doubled.url, 20_000, `the program printing its URL. It printed:\n${printed(doubled)}`);
+    await until(async () => (await attempt(url, 'GET', '/v2/health/ready').then((answer) => ('status' in answer ? answer.status : 0))) === 200, 'ready 200 once loaded', 20_000);
+    const one = performance.now();
+    await call(url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)));
+    const jobMs = performance.now() - one;
+    const work = Array.from({ length: 10 }, () => later(attempt(url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)))));
+    await until(async () => (await attempt(url, 'GET', '/metrics').then((answer) => ('text' in answer ? /^inference_queue_depth [5-9]$/m.test(answer.text) : false))), 'heavy requests waiting', 15_000);
+    doubled.kill('SIGINT');
+    await until(async () => (await attempt(url, 'GET', '/v2/health/ready').then((answer) => ('status' in answer ? answer.status : 0))) === 503, 'ready 503 after the first SIGINT (the same graceful stop)', 5_000).catch((error: Error) => expect.fail(error.message));
+    const second = performance.now();
+    doubled.kill('SIGINT');
+    const ended = await within(doubled.ended, 20_000, 'the process ending after a second SIGINT');
+    const took = performance.now() - second;
+    expect([ended.signal, ended.code], `how the process ended after a second SIGINT. It printed:\n${printed(doubled)}`).toEqual([null, 1]);
+    expect(took, `it exited ${ms(took)} after the second signal, with about ${ms(jobMs * 8)} of work left: at once`).toBeLessThan(jobMs * 4 + 1_000 * busy());
+    await Promise.all(work);
+  });
+
+  test('SIGTERM while the model is still loading: the handlers are already there, and it exits at once with 0', async () => {
+    const first = await within(Promise.race([early.loading.then(() => 'loading'), early.ended.then(() => 'ended')]), 20_000, 'the program starting its worker thread');
+    expect(first, `the program ended before it started loading the model. It printed:\n${printed(early)}`).toBe('loading');
+    const ended = await within(early.ended, 20_000, 'the process ending after SIGTERM during the load');
+    expect([ended.signal, ended.code], `how the process ended after SIGTERM during the load (killed by the signal: no handler yet — install the handlers before startServer). It printed:\n${printed(early)}`).toEqual([null, 0]);
+    expect(early.output.some((line) => /https?:\/\//.test(line)), `it exited without listening (SIGTERM came during the load). It printed:\n${printed(early)}`).toBe(false);
+  });
+});
+
+const DEFAULTS_SHUTDOWN_MS = 8_000;
+void tick;
