@@ -171,9 +171,14 @@ function schemaFindings(error: unknown, object: unknown): { segments: Segment[];
     if (rest.length === 0) continue;
     if (rest.some((item) => item.keyword === 'oneOf' || item.keyword === 'anyOf')) {
       // An int-or-string or a quantity: ajv reports each alternative; say them in one line.
-      const types = [...new Set(rest.filter((item) => item.keyword === 'type').map((item) => String(item.params.type)))];
-      const formats = [...new Set(rest.filter((item) => item.keyword === 'format').map((item) => String(item.params.format)))];
-      findings.push({ segments, text: `must be ${types.join(' or ') || 'another form'}${formats.length ? ` (format ${formats.join(', ')})` : ''}${got}` });
+      const types = new Set(rest.filter((item) => item.keyword === 'type').map((item) => String(item.params.type)));
+      const formats = new Set(rest.filter((item) => item.keyword === 'format').map((item) => String(item.params.format)));
+      const text = formats.has('quantity')
+        ? 'must be a quantity: a number, or a string such as "500m", "2" or "512Mi"'
+        : types.has('integer') && types.has('string')
+          ? 'must be a whole number or a string such as "25%"'
+          : `must be ${[...types].join(' or ') || 'another form'}${formats.size ? ` (format ${[...formats].join(', ')})` : ''}`;
+      findings.push({ segments, text: `${text}${got}` });
       continue;
     }
     for (const entry of rest) {
@@ -335,7 +340,7 @@ function reliedOnFindings(kind: ModelKind, object: Record<string, unknown>, podL
       }
       for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
         const probePath = valueAt(container, [probe, 'httpGet', 'path']);
-        need([...at, probe, 'httpGet', 'path'], typeof probePath === 'string' && probePath.startsWith('/'), `is missing or not a path (got ${quote(probePath)})`);
+        need([...at, probe, 'httpGet', 'path'], typeof probePath === 'string' && probePath.startsWith('/'), probePath === undefined ? 'is missing' : `is not a path (got ${quote(probePath)})`);
       }
       const startup = valueAt(container, ['startupProbe']);
       if (startup !== undefined) {
@@ -367,13 +372,13 @@ function reliedOnFindings(kind: ModelKind, object: Record<string, unknown>, podL
  * Kubernetes schema, then checked for unknown fields and for what the schema does not require but
  * the manifest relies on (see reliedOnFindings). Exactly one Deployment, one Service and one
  * PodDisruptionBudget are expected. Throws a DeployFileError listing every problem as
- * `document N (Kind "name"), line L: field.path: what is wrong`.
+ * `document N (Kind "name"), line L: field.path what is wrong`.
  */
 export function parseKubernetesManifest(text: string, file = 'kubernetes.yaml'): KubernetesManifest {
   const counter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter: counter });
   const list = Array.isArray(documents) ? documents : [documents];
-  const syntax = list.flatMap((document) => document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]}`));
+  const syntax = list.flatMap((document) => document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]!.replace(/:$/, '')}`));
   if (syntax.length > 0) throw new DeployFileError(file, syntax);
 
   const problems: string[] = [];
@@ -474,7 +479,7 @@ export interface InferenceServiceFacts {
 export function readInferenceService(file: string = DEPLOY_FILES.kserve): InferenceServiceFacts {
   const documents = parseAllDocuments(readFileSync(file, 'utf8'));
   const list = (Array.isArray(documents) ? documents : [documents]).filter((document) => document.contents !== null);
-  const syntax = list.flatMap((document) => document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]}`));
+  const syntax = list.flatMap((document) => document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]!.replace(/:$/, '')}`));
   if (syntax.length > 0) throw new DeployFileError(file, syntax);
   if (list.length !== 1) throw new DeployFileError(file, [`expected one document, found ${list.length}`]);
   const value = list[0]!.toJS() as unknown;
@@ -1325,10 +1330,12 @@ function esbuildFailure(error: unknown, stageDir: string, root: string): string 
  *    line is parsed and run with esbuild's JS API and the same options. Other RUN lines are skipped.
  * 2. The final stage: its COPY lines are carried out into `outDir` (--from=<build stage> takes the
  *    build stage's output), and its `npm ci` becomes `outDir/node_modules` → `root`'s node_modules.
- * 3. The packages that the bundle and the other copied .mjs/.js files import must be in
- *    package.json's `dependencies`: the image installs with --omit=dev, the symlinked node_modules
- *    here would hide a missing one.
+ * 3. Checks: every file the bundle and the other copied .mjs/.js files open by
+ *    `new URL('./…', import.meta.url)` (a bundler leaves those alone) is in the layout; every
+ *    package they import is in package.json's `dependencies` (the image installs with --omit=dev,
+ *    and the symlinked node_modules here would hide a missing one).
  *
+ * One WORKDIR per stage is assumed, and only the build stage can be a COPY --from source.
  * `entry` (absolute, or relative to `root`) is bundled in place of the Dockerfile's entry, at its
  * path in the build stage (for trying this module before that file exists). Throws an Error that
  * says which Dockerfile line or file is at fault. The caller owns `outDir` and removes it.
@@ -1343,7 +1350,14 @@ export async function bundleLikeTheDockerfile(
   const ignore = readDockerignore(dockerfile, root);
   const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
 
-  const buildStage = facts.stages.find((stage) => stage.runs.some((run) => esbuildCommandOf(run, stage.env)));
+  const esbuildOf = (run: DockerCommand, vars: Record<string, string>) => {
+    try {
+      return esbuildCommandOf(run, vars);
+    } catch (error) {
+      throw new Error(`${shown(dockerfile)}, ${(error as Error).message}`);
+    }
+  };
+  const buildStage = facts.stages.find((stage) => stage.runs.some((run) => esbuildOf(run, stage.env)));
   if (!buildStage) throw new Error(`${shown(dockerfile)}: no RUN line runs esbuild`);
   if (buildStage === facts.final) throw new Error(`${shown(dockerfile)}: the final stage runs esbuild itself; expected a separate build stage`);
   const stageDir = mkdtempSync(path.join(tmpdir(), 'lesson10-build-stage-'));
@@ -1368,7 +1382,7 @@ export async function bundleLikeTheDockerfile(
       const { run } = step;
       const commands = run.execForm ? [run.argv] : shellCommands(run.text, buildStage.env);
       if (commands.some(isNpmInstall)) linkModules(stageDir);
-      const command = esbuildCommandOf(run, buildStage.env);
+      const command = esbuildOf(run, buildStage.env);
       if (!command) continue;
       if (command.entryPoints.length !== 1) throw new Error(`${what}: expected one entry point for esbuild, found ${command.entryPoints.length}`);
       if (!command.options.outfile) throw new Error(`${what}: the esbuild command has no --outfile`);
@@ -1416,11 +1430,20 @@ export async function bundleLikeTheDockerfile(
       }
     }
 
-    // ---- 3. what the files import must be installed by `npm ci --omit=dev`
+    // ---- 3. what the code opens by path and what it imports must be in the image
     const bundle = path.join(outDir, path.relative(stageDir, bundled.outfile));
     if (!existsSync(bundle)) throw new Error(`${shown(dockerfile)}: the final stage does not COPY the bundle (${bundled.options.outfile}) to the same path`);
+    // `new URL('./x', import.meta.url)` is left alone by the bundler: the file must be copied to where the bundle looks.
+    const scripts = [bundle, ...files.filter((name) => /\.(mjs|cjs|js)$/.test(name)).map((name) => path.join(outDir, name)).filter((file) => file !== bundle)];
+    const absent = scripts.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/new URL\(\s*(["'`])(\.{1,2}\/[^"'`]*)\1\s*,\s*import\.meta\.url\s*\)/g)]
+        .map((match) => path.resolve(path.dirname(file), match[2]!))
+        .filter((target) => !existsSync(target))
+        .map((target) => `${path.relative(outDir, file)} opens ${path.relative(outDir, target)} (new URL(…, import.meta.url)), which the final stage does not COPY there`),
+    );
+    if (absent.length > 0) throw new Error(`${shown(dockerfile)}: ${[...new Set(absent)].join('; ')}`);
     const perFile = new Map<string, string[]>([[path.relative(outDir, bundle), externalsOf(bundled.metafile)]]);
-    for (const file of files.filter((name) => /\.(mjs|cjs|js)$/.test(name) && path.join(outDir, name) !== bundle)) perFile.set(file, await importsOf(path.join(outDir, file)));
+    for (const file of scripts.slice(1)) perFile.set(path.relative(outDir, file), await importsOf(file));
     const dependencies = packageJson.dependencies ?? {};
     const missing = [...perFile].flatMap(([file, names]) => names.filter((name) => !(name in dependencies)).map((name) => `${file} imports "${name}"`));
     if (missing.length > 0) {
