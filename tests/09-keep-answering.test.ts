@@ -571,6 +571,8 @@ describe('TODO 4: the app — cheap checks first, then the limiter, and an answe
       expect(typeof (errorOf(answer) ?? detailOf(answer)), `the 503's body in the path's shape: ${answer.text}`).toBe('string');
     }
     expect([limiter.inFlight, limiter.queued], '[inFlight, queued] while 3 requests are held').toEqual([1, 2]);
+    const readyWhileFull = await call(base, 'GET', '/v2/health/ready');
+    expect(readyWhileFull.status, 'GET /v2/health/ready while the limiter is full: still 200 (every replica is loaded at once; taking them all out helps nobody)').toBe(200);
     expect(cue.runs, 'jobs the worker has been given so far (maxInFlight 1)').toBe(1);
     while (cue.runs < 3 || cue.jobs.length > 0) {
       cue.finish();
