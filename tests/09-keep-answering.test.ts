@@ -192,11 +192,8 @@ async function app(parts: Parameters<typeof createApp>[0]): Promise<string> {
   return running.url;
 }
 
-/** Threads started by this suite and still running, compared with a count taken earlier. */
+/** Threads started by this suite and still running. */
 const threadsNow = () => runningThreads().length;
-async function expectThreads(expected: number, what: string) {
-  await until(() => threadsNow() === expected, `${what}: expected ${expected} thread(s) running, there are ${threadsNow()}`, 5_000).catch((error: Error) => expect.fail(error.message));
-}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ export const MAX_BATCH = 256;
 /**
  * The largest body accepted, from the largest honest request: MAX_BATCH rows at 256 bytes a row
  * (the longest honest row, a /predict flower with four 24-character numbers, is about 170 bytes)
- * plus 4 KB for the rest. 68 KB: JSON.parse reads that in about a millisecond, whatever its shape.
+ * plus 4 KB for the rest. 68 KB: JSON.parse reads that in a few milliseconds, whatever its shape.
  */
 export const MAX_BODY_BYTES = 4096 + MAX_BATCH * 256;
 

@@ -374,17 +374,20 @@ export function createApp({ worker, limiter, retryAfterSeconds = DEFAULTS.retryA
     }
   };
 
-  app.post('/v2/models/:name/infer', async (req, res) => {
-    if (!known(req, res)) return;
-    // The checks come before the limiter: a malformed request costs no slot and gets its 400
-    // at once, even from a full server.
-    let job: Job;
+  /** prepareRequest's checks, before the limiter: a malformed request costs no slot and gets its 400 at once, even from a full server. */
+  const checked = (req: express.Request, res: express.Response, body: unknown): Job | undefined => {
     try {
-      job = prepareRequest(worker.model, req.body);
+      return prepareRequest(worker.model, body);
     } catch (error) {
       if (error instanceof InferenceError) return void fail(req, res, 400, error.message);
       throw error;
     }
+  };
+
+  app.post('/v2/models/:name/infer', async (req, res) => {
+    if (!known(req, res)) return;
+    const job = checked(req, res, req.body);
+    if (!job) return;
     const result = await compute(req, res, job);
     if (result) res.json(shapeResponse(worker.model, job, result));
   });
@@ -392,7 +395,10 @@ export function createApp({ worker, limiter, retryAfterSeconds = DEFAULTS.retryA
   app.post('/predict', async (req, res) => {
     const read = readFlowers(worker.model, req.body);
     if ('detail' in read) return void res.status(422).json({ detail: read.detail });
-    const job = prepareRequest(worker.model, read.request);
+    // The flowers are valid; a model whose inputs do not take them (a fixed batch of 1, say) is
+    // still a 400 rather than our 500.
+    const job = checked(req, res, read.request);
+    if (!job) return;
     const result = await compute(req, res, job);
     if (!result) return;
     const predictions = toPredictions(worker.model, shapeResponse(worker.model, job, result));

@@ -101,6 +101,3 @@ export function irisProbabilities(rows: number[][]): number[][] {
 export function batchOf(rows: number): number[][] {
   return Array.from({ length: rows }, (_, index) => [4.5 + (index % 30) / 10, 2 + (index % 20) / 10, 1 + (index % 50) / 10, 0.1 + (index % 24) / 10]);
 }
-
-/** How tests/support/09-child.ts marks the lines it prints for the suite. */
-export const CHILD_REPORT = '@@lesson09 ';
