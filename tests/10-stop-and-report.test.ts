@@ -26,7 +26,7 @@ import {
   type ModelInfo,
   type Started,
 } from '#exercise/10-stop-and-report';
-import { CHILD_EXIT, CHILD_THREAD } from './support/10-child.mjs';
+import { CHILD_EXIT, CHILD_THREAD } from './support/10-child-marks.mjs';
 // 10-deploy.ts (kubernetes-models, dockerfile-ast, esbuild) is imported when TODO 4's image is built.
 import type { BundledLayout } from './support/10-deploy.ts';
 import { cuedWorker } from './support/cued-worker.ts';

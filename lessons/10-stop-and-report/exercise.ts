@@ -89,7 +89,10 @@ export interface ServerOptions {
 
 /** A running server (TODO 3). */
 export interface Started {
-  /** e.g. http://127.0.0.1:8000 (the real port, never 0) */
+  /**
+   * e.g. http://127.0.0.1:8000: the real port (never 0), and an address a client can connect to
+   * (bound to 0.0.0.0 or ::, the loopback address 127.0.0.1 or [::1]: lesson 06).
+   */
   url: string;
   /** What the server is bound to: server.address(). */
   address: AddressInfo;

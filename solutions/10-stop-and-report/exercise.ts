@@ -77,7 +77,10 @@ export interface ServerOptions {
 
 /** A running server (TODO 3). */
 export interface Started {
-  /** e.g. http://127.0.0.1:8000 (the real port, never 0) */
+  /**
+   * e.g. http://127.0.0.1:8000: the real port (never 0), and an address a client can connect to
+   * (bound to 0.0.0.0 or ::, the loopback address 127.0.0.1 or [::1]: lesson 06).
+   */
   url: string;
   /** What the server is bound to: server.address(). */
   address: AddressInfo;
@@ -240,7 +243,9 @@ export async function startServer(options: ServerOptions): Promise<Started> {
     throw error;
   }
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  // A wildcard is where the server listens, not an address to connect to (lesson 06): show loopback.
+  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const url = `http://${address.family === 'IPv6' ? `[${reachable}]` : reachable}:${address.port}`;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
