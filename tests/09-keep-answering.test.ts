@@ -208,9 +208,11 @@ describe('TODO 1: one thread, spoken to in messages', () => {
     const thread = await within(irisThread(), 25_000, 'startInferenceThread(model.onnx): resolves once the thread says "ready"');
     const version = createHash('sha256').update(readFileSync(IRIS_MODEL)).digest('hex').slice(0, 12);
     expect(thread.model, 'thread.model for model.onnx').toEqual({ ...IRIS, version });
-    expect(Number.isFinite(thread.loadSeconds) && thread.loadSeconds > 0, `thread.loadSeconds = ${thread.loadSeconds}: seconds, more than 0`).toBe(true);
+    expect(thread.loadSeconds > 0 && thread.loadSeconds < 60, `thread.loadSeconds = ${thread.loadSeconds}: the load, in seconds`).toBe(true);
     const rows = KNOWN.map(([, values]) => values);
-    const result = (await within(thread.run(jobOf(rows)), 10_000, 'thread.run(a job of 3 rows): the thread should answer')) as JobResult;
+    const job = jobOf(rows);
+    const result = (await within(thread.run(job), 10_000, 'thread.run(a job of 3 rows): the thread should answer')) as JobResult;
+    expect(job.feeds.features?.data.byteLength, 'the job\'s input array after run(): transferred to the thread (postMessage\'s transfer list), so empty here').toBe(0);
     const output = result?.probabilities;
     expect(output?.dims, 'the result\'s probabilities.dims for 3 rows').toEqual([3, 3]);
     const expected = irisProbabilities(rows).flat();
@@ -231,6 +233,14 @@ describe('TODO 1: one thread, spoken to in messages', () => {
       const off = Math.max(...expected[index]!.map((value, c) => Math.abs(value - (got[c] ?? Infinity))));
       expect(off, `call ${index} of 40 made at once got ${show(got)}, the answer to another job? Its row was ${show(rows[index])}`).toBeLessThan(1e-5);
     }
+  });
+
+  test('a job the model refuses: run() rejects with an Error that is not WorkerUnavailableError (our bug, not a dead thread), and the thread still serves', async () => {
+    const thread = await irisThread();
+    // 4 values for a [2, 4] tensor: prepareRequest would never let this through; onnxruntime refuses it.
+    const refused = await outcome(within(thread.run({ feeds: { features: { data: new Float32Array(4), dims: [2, 4] } }, outputs: ['probabilities'] }), 10_000, 'thread.run(a job onnxruntime refuses)'));
+    expect(refused instanceof Error && !(refused instanceof WorkerUnavailableError), `thread.run(a job onnxruntime refuses) rejected with ${String(refused)}: an Error, but not WorkerUnavailableError (the thread is alive)`).toBe(true);
+    expect(((await outcome(thread.run(jobOf([KNOWN[0]![1]])))) as JobResult)?.probabilities?.dims, 'a good job after it').toEqual([1, 3]);
   });
 
   test('while the thread computes a batch of 256 rows on a heavy model, the main thread stays free', async () => {
@@ -281,7 +291,7 @@ describe('TODO 1: one thread, spoken to in messages', () => {
     }
     const ended = await within(Promise.resolve(thread.ended), 5_000, 'thread.ended after the crash');
     expect(ended?.code, 'ended.code: a thread killed by an exception exits with 1').toBe(1);
-    expect(ended?.error?.message, 'ended.error: the exception that killed it (the \'error\' event\'s)').toContain(CRASH_MESSAGE);
+    expect(String(ended?.error?.message ?? '(no error)'), 'ended.error: the exception that killed it (the \'error\' event\'s)').toContain(CRASH_MESSAGE);
     expect(await outcome(thread.run(jobOf([KNOWN[0]![1]]))), 'thread.run after the crash').toBeInstanceOf(WorkerUnavailableError);
   });
 
@@ -304,65 +314,90 @@ describe('TODO 1: one thread, spoken to in messages', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('TODO 2: a thread that dies is logged and replaced', () => {
-  test('a crash mid-job: the jobs are answered, the cause is logged, not ready until a new thread is loaded, then it serves again', async () => {
+  test('a crash mid-job: the jobs are answered, the cause is logged, not ready until a new thread (same options) is loaded; close() then cancels a pending replacement', async () => {
     const logged = catchErrors();
-    const worker = await startWorker(IRIS_MODEL, { file: CRASHING, restartDelayMs: 20 });
-    cleanups.push(() => worker.close());
+    const worker = await startWorker(IRIS_MODEL, { file: CRASHING, threads: 1, restartDelayMs: 100 });
+    let closed = false;
+    cleanups.push(async () => void (closed || (await worker.close())));
     expect([worker.ready, worker.restarts], '[ready, restarts] once startWorker has resolved').toEqual([true, 0]);
+    expect(worker.loadSeconds > 0 && worker.loadSeconds < 60, `worker.loadSeconds = ${worker.loadSeconds}: the first thread's load, in seconds`).toBe(true);
     const startedBefore = startedThreads().length;
     const held = [worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)), worker.run(jobOf([KNOWN[1]![1]]))].map(outcome);
     for (const [index, result] of (await within(Promise.all(held), 10_000, 'the jobs held by the thread that crashed')).entries()) {
       expect(result, `job ${index + 1} of 2 held when the thread crashed`).toBeInstanceOf(WorkerUnavailableError);
     }
-    expect(worker.ready, 'worker.ready right after the crash (the new thread is not loaded yet)').toBe(false);
+    await until(() => !worker.ready, 'worker.ready turns false when the thread dies (the new one is not loaded yet)', 1_000).catch((error: Error) => expect.fail(error.message));
     expect(await outcome(within(worker.run(jobOf([KNOWN[0]![1]])), 1_000, 'worker.run while no thread is ready: reject at once')), 'worker.run while no thread is ready').toBeInstanceOf(WorkerUnavailableError);
     await until(() => logged().some((line) => line.includes(CRASH_MESSAGE)), 'console.error names the cause of the death (the error that killed the thread)', 5_000).catch((error: Error) =>
       expect.fail(`${error.message}. Logged: ${show(logged())}`),
     );
     await until(() => worker.ready, 'worker.ready once a new thread has loaded the model');
     expect(worker.restarts, 'worker.restarts after one replacement').toBe(1);
-    expect(startedThreads().length - startedBefore, 'threads started to replace the one that died').toBe(1);
+    const replacements = startedThreads().slice(startedBefore);
+    expect(replacements.length, 'threads started to replace the one that died').toBe(1);
+    expect([replacements[0]?.file, replacements[0]?.workerData], 'the new thread\'s file and workerData: the same options as the first (file, threads, modelPath)').toEqual([CRASHING.href, { modelPath: IRIS_MODEL, threads: 1 }]);
     const result = (await within(worker.run(jobOf([KNOWN[2]![1]])), 10_000, 'worker.run on the new thread')) as JobResult;
     expect(result?.probabilities?.dims, 'an answer from the new thread').toEqual([1, 3]);
+    // Once more, and close() while the replacement waits its restartDelayMs (100 ms).
+    await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
+    await until(() => !worker.ready, 'worker.ready false after the second crash', 1_000).catch((error: Error) => expect.fail(error.message));
+    const beforeClose = startedThreads().length;
+    await within(worker.close(), 5_000, 'worker.close() while a replacement waits');
+    closed = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(startedThreads().length - beforeClose, 'threads started in the 200 ms after close(), with restartDelayMs 100: the pending replacement is cancelled').toBe(0);
+    expect(worker.ready, 'worker.ready after close()').toBe(false);
   });
 
-  test('a new thread that cannot load: logged, tried again after a wait that doubles up to maxRestartDelayMs; close() cancels the next try', async () => {
+  test('a new thread that cannot load: logged, tried again after a wait that doubles up to maxRestartDelayMs; after a success the wait starts again from restartDelayMs', async () => {
     const logged = catchErrors();
     const model = path.join(models.dir, 'flaky.onnx');
     copyFileSync(IRIS_MODEL, model);
-    const worker = await startWorker(model, { file: CRASHING, restartDelayMs: 20, maxRestartDelayMs: 80 });
+    const worker = await startWorker(model, { file: CRASHING, restartDelayMs: 30, maxRestartDelayMs: 120 });
     let closed = false;
     cleanups.push(async () => void (closed || (await worker.close())));
-    const before = startedThreads().length;
+    const first = startedThreads().length - 1;
     rmSync(model); // every new thread will fail to load
     await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
-    await until(() => startedThreads().length - before >= 4, 'four attempts to start a new thread', 10_000);
-    const attempts = startedThreads().slice(before, before + 4).map((entry) => entry.startedAt);
-    const gaps = attempts.slice(1).map((at, index) => at - attempts[index]!);
-    const seen = `gaps between the attempts: ${show(gaps.map(Math.round))} ms (restartDelayMs 20, maxRestartDelayMs 80)`;
-    // Lower bounds only, but for the last: a busy machine makes each gap longer, never shorter.
-    expect(gaps[0]!, `${seen}: after the first failure the wait doubles to 40`).toBeGreaterThanOrEqual(36);
-    expect(gaps[1]!, `${seen}: then 80`).toBeGreaterThanOrEqual(74);
-    expect(gaps[2]!, `${seen}: then it stays at maxRestartDelayMs`).toBeGreaterThanOrEqual(74);
-    expect(gaps[2]!, `${seen}: the wait stops growing at maxRestartDelayMs`).toBeLessThan(gaps[1]! + 1_000 * busy());
-    expect(logged().some((line) => line.includes(model)), `the failed loads are logged, naming the file. Logged: ${show(logged())}`).toBe(true);
+    await until(() => startedThreads().length - first >= 5 && startedThreads()[first + 4]!.exitCode !== undefined, 'four attempts to start a new thread, each failed', 10_000);
+    // The wait before each attempt: from the end of the thread before it to its start.
+    const [dead, ...attempts] = startedThreads().slice(first, first + 5);
+    const waits = attempts.map((attempt, index) => attempt.startedAt - ([dead, ...attempts][index]!.exitedAt ?? NaN));
+    const seen = `waits before the attempts: ${show(waits.map(Math.round))} ms (restartDelayMs 30, maxRestartDelayMs 120)`;
+    // Lower bounds: a busy machine makes a wait longer, never shorter.
+    expect(waits[0]!, `${seen}: restartDelayMs before the first attempt`).toBeGreaterThanOrEqual(27);
+    expect(waits[1]!, `${seen}: twice that after the first failure`).toBeGreaterThanOrEqual(54);
+    expect(waits[2]!, `${seen}: twice again, which reaches maxRestartDelayMs`).toBeGreaterThanOrEqual(108);
+    expect(waits[3]!, `${seen}: then maxRestartDelayMs again`).toBeGreaterThanOrEqual(108);
+    expect(waits[0]! + waits[1]!, `${seen}: the waits grow (the first two add up to less than the last two)`).toBeLessThan(waits[2]! + waits[3]!);
+    expect(waits[3]! - waits[2]!, `${seen}: they stop growing at maxRestartDelayMs`).toBeLessThan(60 * busy());
+    expect(logged().filter((line) => line.includes(model)).length, `the failed loads are logged, naming the file. Logged: ${show(logged())}`).toBeGreaterThanOrEqual(4);
     expect(worker.ready, 'worker.ready while no new thread can load').toBe(false);
-    await within(worker.close(), 5_000, 'worker.close() while the next attempt waits');
+    copyFileSync(IRIS_MODEL, model);
+    await until(() => worker.ready, 'worker.ready once the file is back and an attempt loads it');
+    expect(worker.restarts, 'worker.restarts: the threads that replaced a dead one and loaded (failed attempts are not restarts)').toBe(1);
+    // A new death after a success: the wait starts again from restartDelayMs.
+    const second = startedThreads().length - 1;
+    await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
+    await until(() => startedThreads().length - second >= 2, 'an attempt to replace the thread that died next', 5_000);
+    const [dead2, attempt2] = startedThreads().slice(second, second + 2);
+    const again = attempt2!.startedAt - (dead2!.exitedAt ?? NaN);
+    expect(again, `the wait before replacing a thread that died after a successful replacement: ${Math.round(again)} ms; earlier ${seen}: back to restartDelayMs, not maxRestartDelayMs`).toBeLessThan(waits[2]! - 45);
+    await until(() => worker.ready, 'worker.ready once that replacement has loaded');
+    await within(worker.close(), 5_000, 'worker.close()');
     closed = true;
-    const after = startedThreads().length;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(startedThreads().length - after, 'attempts started in the 200 ms after close() (over twice maxRestartDelayMs): the next try is cancelled').toBe(0);
-    expect(worker.ready, 'worker.ready after close()').toBe(false);
+    expect(worker.ready, 'worker.ready after close(), with a live thread before it').toBe(false);
     expect(runningThreads().filter((entry) => (entry.workerData as { modelPath?: string })?.modelPath === model).length, 'threads of this worker still running after close()').toBe(0);
   });
 
   test('a model that cannot load at the start: rejects naming the path, and is not retried', async () => {
-    const running = threadsNow();
-    const error = await outcome(startWorker(models.missing));
+    const before = startedThreads().length;
+    const error = await outcome(within(startWorker(models.missing, { restartDelayMs: 20 }), 10_000, `startWorker(${models.missing}): reject at once (a file that is not there is the operator's mistake)`));
     expect(error, `startWorker(${models.missing}) should reject`).toBeInstanceOf(Error);
     expect((error as Error).message, 'the message names the model file').toContain(models.missing);
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(threadsNow(), 'threads running after the failed start (no retry of a model that never loaded)').toBe(running);
+    expect(startedThreads().length - before, 'threads started by startWorker for a model that never loaded: one, never retried').toBe(1);
+    expect(runningThreads().filter((entry) => (entry.workerData as { modelPath?: string })?.modelPath === models.missing).length, 'its threads still running').toBe(0);
   });
 });
 
@@ -375,11 +410,22 @@ function task<T = string>() {
   return record;
 }
 
+/** limiter.run(task), marked as handled; a synchronous throw is turned into a failure that says so. */
+function runOn<T>(limiter: Limiter, task: () => Promise<T>): Promise<T> {
+  let running: Promise<T>;
+  try {
+    running = limiter.run(task);
+  } catch (error) {
+    expect.fail(`limiter.run threw ${String(error)} instead of returning a promise: reject the promise it returns`);
+  }
+  return later(running);
+}
+
 describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, a deadline', () => {
   test('runs up to maxInFlight tasks at once; the others wait, first come first served', async () => {
     const limiter = createLimiter({ maxInFlight: 2, maxQueue: 5, deadlineMs: 30_000 });
     const tasks = [task(), task(), task(), task()];
-    const runs = tasks.map((entry) => limiter.run(entry.run));
+    const runs = tasks.map((entry) => runOn(limiter, entry.run));
     await tick();
     expect(tasks.map((entry) => entry.started), 'started, after 4 run() calls with maxInFlight 2').toEqual([1, 1, 0, 0]);
     expect([limiter.inFlight, limiter.queued], '[inFlight, queued]').toEqual([2, 2]);
@@ -400,9 +446,9 @@ describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, 
   test('beyond maxQueue: run() rejects at once with OverloadedError and never calls the task', async () => {
     const limiter = createLimiter({ maxInFlight: 1, maxQueue: 2, deadlineMs: 30_000 });
     const held = [task(), task(), task()];
-    const runs = held.map((entry) => limiter.run(entry.run));
+    const runs = held.map((entry) => runOn(limiter, entry.run));
     const extra = task();
-    const refused = watch(limiter.run(extra.run));
+    const refused = watch(runOn(limiter, extra.run));
     await tick();
     expect(refused.settled, 'run() with 1 running and 2 waiting (maxInFlight 1, maxQueue 2) should reject at once').toBe(true);
     expect(refused.error, `it rejected with ${String(refused.error)}`).toBeInstanceOf(OverloadedError);
@@ -414,8 +460,8 @@ describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, 
 
     const none = createLimiter({ maxInFlight: 1, maxQueue: 0, deadlineMs: 30_000 });
     const busyTask = task();
-    const running = none.run(busyTask.run);
-    await expect(none.run(task().run), 'maxQueue 0: a second run() while one runs').rejects.toBeInstanceOf(OverloadedError);
+    const running = runOn(none, busyTask.run);
+    await expect(runOn(none, task().run), 'maxQueue 0: a second run() while one runs').rejects.toBeInstanceOf(OverloadedError);
     busyTask.resolve('done');
     await within(running, 5_000, 'run() once its task has ended');
   });
@@ -423,11 +469,11 @@ describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, 
   test('errors pass through, and a failed task frees its slot', async () => {
     const limiter = createLimiter({ maxInFlight: 1, maxQueue: 1, deadlineMs: 30_000 });
     const failure = new InferenceError('no');
-    await expect(within(limiter.run(() => Promise.reject(failure)), 5_000, 'run(a task that rejects)'), 'run(a task that rejects)').rejects.toBe(failure);
+    await expect(within(runOn(limiter, () => Promise.reject(failure)), 5_000, 'run(a task that rejects)'), 'run(a task that rejects)').rejects.toBe(failure);
     const thrown = new Error('thrown at once');
-    await expect(within(limiter.run(() => { throw thrown; }), 5_000, 'run(a task that throws)'), 'run(a task that throws before returning a promise)').rejects.toBe(thrown);
+    await expect(within(runOn(limiter, () => { throw thrown; }), 5_000, 'run(a task that throws)'), 'run(a task that throws before returning a promise)').rejects.toBe(thrown);
     expect([limiter.inFlight, limiter.queued], '[inFlight, queued] after two failed tasks').toEqual([0, 0]);
-    await expect(within(limiter.run(async () => 'next'), 5_000, 'run(a task after them)'), 'a task after them').resolves.toBe('next');
+    await expect(within(runOn(limiter, async () => 'next'), 5_000, 'run(a task after them)'), 'a task after them').resolves.toBe('next');
   });
 
   test('past the deadline: DeadlineError at that moment; a waiting task is dropped and never starts', async () => {
@@ -435,8 +481,8 @@ describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, 
     const first = task();
     const waiting = task();
     const started = performance.now();
-    const running = watch(limiter.run(first.run));
-    const queued = limiter.run(waiting.run);
+    const running = watch(runOn(limiter, first.run));
+    const queued = runOn(limiter, waiting.run);
     const error = await within(outcome(queued), 10_000, 'run() of a task still waiting at the deadline (deadlineMs 120) should reject then');
     const took = performance.now() - started;
     expect(error, `run() of a task still waiting after deadlineMs (120) rejected with ${String(error)}`).toBeInstanceOf(DeadlineError);
@@ -453,11 +499,11 @@ describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, 
   test('past the deadline a running task keeps its slot until it really ends; then the next one starts', async () => {
     const limiter = createLimiter({ maxInFlight: 1, maxQueue: 4, deadlineMs: 100 });
     const slow = task();
-    const error = await within(outcome(limiter.run(slow.run)), 10_000, 'run() of a task still running at the deadline (deadlineMs 100) should reject then');
+    const error = await within(outcome(runOn(limiter, slow.run)), 10_000, 'run() of a task still running at the deadline (deadlineMs 100) should reject then');
     expect(error, `run(a task that takes longer than the deadline) rejected with ${String(error)}`).toBeInstanceOf(DeadlineError);
     expect(limiter.inFlight, 'inFlight after the deadline, while the task still runs (the worker is busy with it)').toBe(1);
     const next = task();
-    const nextRun = limiter.run(next.run);
+    const nextRun = runOn(limiter, next.run);
     await tick();
     expect(next.started, 'a new task waits while the timed-out one still runs').toBe(0);
     slow.resolve('too late');
@@ -471,7 +517,7 @@ describe('TODO 3: backpressure — a bounded number in flight, a bounded queue, 
     await within(limiter.idle(), 1_000, 'idle() of an unused limiter');
     const a = task();
     const b = task();
-    const runs = [limiter.run(a.run), limiter.run(b.run)];
+    const runs = [runOn(limiter, a.run), runOn(limiter, b.run)];
     const idle = watch(limiter.idle());
     a.resolve('a');
     await within(runs[0]!, 5_000, 'run(a) once a has ended');
@@ -674,6 +720,10 @@ describe('TODO 4: the app — cheap checks first, then the limiter, and an answe
     const slowest = Math.max(...latencies);
     expect(slowest, `GET /v2/health/live waited up to ${ms(slowest)} while 12 hostile bodies arrived (a liveness probe gives up after 1–2 s): parse only bodies of honest size`).toBeLessThan(500 * busy());
     expect(cue.runs, 'jobs given to the worker for the hostile bodies').toBe(0);
+    // Valid JSON a little over MAX_BODY_BYTES (and under Express's own 100 KB default): refused unread.
+    const over = JSON.stringify({ id: 'x'.repeat(MAX_BODY_BYTES), ...rowsRequest([KNOWN[0]![1]]) });
+    const tooLarge = await call(base, 'POST', INFER, over);
+    expect([tooLarge.status, typeof errorOf(tooLarge)], `POST ${INFER} with a ${over.length}-byte body (MAX_BODY_BYTES is ${MAX_BODY_BYTES}): 413 {"error"}`).toEqual([413, 'string']);
     // The largest honest request: MAX_BATCH flowers, every number as long as JSON writes one.
     const honest = Array.from({ length: MAX_BATCH }, () => flowerOf([5.123456789012345, 3.123456789012345, 1.123456789012345, 0.2345678901234567]));
     const sending = later(call(base, 'POST', '/predict', honest));

@@ -13,8 +13,12 @@ export const CRASH_MESSAGE = 'the suite crashed this thread on purpose';
 // In a thread only: the suite itself imports this file for the two names above.
 if (parentPort) {
   // Registered before worker.mjs's own listener, so it runs first and the job is never answered.
-  parentPort.on('message', (message) => {
+  const crashOnCue = (message) => {
     if (message?.type === 'run' && message.job?.id === CRASH_ID) throw new Error(CRASH_MESSAGE);
-  });
+  };
+  parentPort.on('message', crashOnCue);
   await import('../../lessons/09-keep-answering/worker.mjs');
+  // worker.mjs listens only once its model has loaded. After 'failed' it does not, and this
+  // listener alone must not keep the thread alive: worker.mjs says the thread then ends.
+  if (parentPort.listenerCount('message') === 1) parentPort.off('message', crashOnCue);
 }

@@ -9,6 +9,8 @@ export interface FollowedThread {
   startedAt: number;
   /** Its exit code, once it has exited. */
   exitCode?: number;
+  /** When it exited (performance.now()). */
+  exitedAt?: number;
 }
 
 /** Every thread started since the module loaded, in order. */

@@ -30,7 +30,7 @@ threads.Worker = class FollowedWorker extends threads.Worker {
     super(file, options);
     const entry = { worker: this, file: String(file), workerData: options?.workerData, startedAt: performance.now() };
     followed.push(entry);
-    this.once('exit', (code) => (entry.exitCode = code));
+    this.once('exit', (code) => Object.assign(entry, { exitCode: code, exitedAt: performance.now() }));
     for (const listener of listeners) listener(entry);
   }
 };
