@@ -293,6 +293,15 @@ describe('TODO 1: one thread, spoken to in messages', () => {
     expect(ended?.code, 'ended.code: a thread killed by an exception exits with 1').toBe(1);
     expect(String(ended?.error?.message ?? '(no error)'), 'ended.error: the exception that killed it (the \'error\' event\'s)').toContain(CRASH_MESSAGE);
     expect(await outcome(thread.run(jobOf([KNOWN[0]![1]]))), 'thread.run after the crash').toBeInstanceOf(WorkerUnavailableError);
+
+    // A thread can also end with no exception at all (killed from outside, as by an out-of-memory kill).
+    const heavy = await heavyThread();
+    const followed = startedThreads().find((entry) => (entry.workerData as { modelPath?: string })?.modelPath === models.heavy && entry.exitCode === undefined);
+    const pending = outcome(heavy.run(jobOf(batchOf(MAX_BATCH))));
+    await followed?.worker.terminate();
+    expect(await within(pending, 10_000, 'a job held by a thread that was terminated from outside: it should be answered'), 'a job held by a thread terminated from outside (no \'error\' event, only \'exit\'): rejects with WorkerUnavailableError').toBeInstanceOf(WorkerUnavailableError);
+    const quiet = await within(Promise.resolve(heavy.ended), 5_000, 'heavy.ended after terminate()');
+    expect([quiet?.code, quiet?.error], 'ended for a thread terminated from outside: its exit code, and no error').toEqual([1, undefined]);
   });
 
   test('close(): jobs sent before it are answered, the thread exits with 0, later runs reject, a second close() is harmless', async () => {
