@@ -47,6 +47,26 @@ describe('TODO 1: the item schema', () => {
     }
   });
 
+  test('takes any string of one character or more as the name, as it is: " " and "  Pen " are names, not trimmed', () => {
+    // A name is "a string with at least one character": no trimming, no rule about blanks.
+    for (const name of [' ', '  Pen ', '\t']) {
+      const input = { ...valid, name };
+      const result = ItemSchema.safeParse(input);
+      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: ${show(name)} has one character or more`).toBe(true);
+      expect(result.data?.name, `ItemSchema.safeParse(${show(input)}): the name should come back exactly as sent (${show(name)}), not trimmed`).toBe(name);
+    }
+  });
+
+  test('takes any string as a tag, the empty string included', () => {
+    // tags is "an array of strings": only the name has a length rule.
+    for (const tags of [[''], ['', ' ', 'paper']]) {
+      const input = { ...valid, tags };
+      const result = ItemSchema.safeParse(input);
+      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: a tag is any string, "" too (no .min(1) on the tags)`).toBe(true);
+      expect(result.data?.tags, `ItemSchema.safeParse(${show(input)}): the tags as sent`).toEqual(tags);
+    }
+  });
+
   test('drops keys it does not know, as pydantic ignores extra fields', () => {
     const input = { ...valid, owner: 'mallory', isAdmin: true };
     const result = ItemSchema.safeParse(input);
@@ -151,6 +171,18 @@ describe('TODO 4: validateItem, zod issues in FastAPI\'s shape', () => {
       expect(entry?.msg, `msg of the entry at ${show(['body', ...issue.path])}: the issue's message; got ${show(detail)}`).toBe(issue.message);
     }
     for (const entry of detail) expect(entry.msg, `msg of ${show(entry)}: for humans, so never empty`).toMatch(/\S/);
+  });
+
+  test('gives each entry loc, msg and type, and nothing else: no input, so nothing the client sent comes back', () => {
+    const input = { price: -1, tax: 'secret-tax', tags: ['secret-tag', 5] };
+    const detail = detailOf(input);
+    expect(detail.length, `validateItem(${show(input)}): one entry per problem; got ${show(detail)}`).toBeGreaterThan(0);
+    for (const entry of detail) {
+      expect(
+        Object.keys(entry).sort(),
+        `validateItem(${show(input)}): the entry at ${show(entry.loc)} should have exactly the keys loc, msg and type (the README: the workbook keeps only those, never the value sent as "input"); got the keys ${show(Object.keys(entry))}`,
+      ).toEqual(['loc', 'msg', 'type']);
+    }
   });
 
   test('uses zod\'s issue code as the type: too_small, invalid_type', () => {

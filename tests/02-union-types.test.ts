@@ -52,6 +52,23 @@ describe('TODO 1: greet, with both kinds of nothing', () => {
     expect(greeting('Ada Lovelace'), 'greet("Ada Lovelace") keeps the space inside').toBe('Hello, Ada Lovelace');
   });
 
+  test('removes every kind of whitespace around a name, tabs and line breaks too, not only spaces', () => {
+    // "The name with the whitespace around it removed": the same whitespace that makes a name blank.
+    for (const [name, expected] of [
+      ['\tAda\n', 'Hello, Ada'],
+      ['\r\n Ada Lovelace \t', 'Hello, Ada Lovelace'],
+      ['\n\nGrace', 'Hello, Grace'],
+    ]) {
+      expect(greeting(name), `greet(${show(name)}): tabs, newlines and carriage returns around the name go too (String.prototype.trim removes them all)`).toBe(expected);
+    }
+  });
+
+  test('greets the strings "null", "undefined" and "None" as names: only a real null or undefined is no name', () => {
+    for (const name of ['null', 'undefined', 'None']) {
+      expect(greeting(name), `greet(${show(name)}): a string is a name, whatever it spells (any other string is a real name)`).toBe(`Hello, ${name}`);
+    }
+  });
+
   test('greets names that only look false-ish, like "0" and "false"', () => {
     expect(greeting('0'), 'greet("0"): "0" is a non-empty string, so it is a name').toBe('Hello, 0');
     expect(greeting('false'), 'greet("false")').toBe('Hello, false');

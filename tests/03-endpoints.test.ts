@@ -304,6 +304,13 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
     );
   });
 
+  test('UserIdSchema takes leading zeros: "007" is 7 ("digits only", and 0 is a digit)', () => {
+    for (const [id, want] of [['007', 7], ['01', 1], ['0000000000000000000042', 42]] as const) {
+      expect(UserIdSchema.safeParse(id).data, `UserIdSchema.safeParse(${show(id)}).data → ${want}: an id is digits only, then a safe integer from 1, and ${show(id)} is all digits`).toBe(want);
+    }
+    expect(UserIdSchema.safeParse('000').success, 'UserIdSchema.safeParse("000") → a failure: it is 0').toBe(false);
+  });
+
   test.each(['abc', '', '0', '-1', '1.5', '7x', '1e3', '+1', '0x1', ' 1', '1 ', '9007199254740992', '99999999999999999999'])(
     'UserIdSchema refuses "%s"',
     (id) => {
@@ -372,6 +379,22 @@ describe('TODO 3: validationDetail', () => {
     }
   });
 
+  test('keeps zod\'s code for an issue that is not invalid_type, even where the input has nothing: "missing" is for an absent required value', () => {
+    // A refinement that points at an optional key the body left out: the rule failed, nothing required is absent.
+    const schema = z
+      .object({ password: z.string(), confirm: z.string().optional() })
+      .refine((body) => body.confirm === body.password, { message: 'the two passwords differ', path: ['confirm'] });
+    const value = { password: 'hunter22' };
+    const result = schema.safeParse(value);
+    expect(result.success, 'test setup: the refinement should fail').toBe(false);
+    const call = `validationDetail(the ZodError of ${show(value)} against a schema whose refinement reports a "custom" issue at ["confirm"], an optional key, ["body"], ${show(value)})`;
+    const detail = validationDetail(result.error!, ['body'], value);
+    expect(
+      detail.map(({ loc, type }) => ({ loc, type })),
+      `${call} → type "custom", zod's code: "missing" only replaces invalid_type, for a value that is absent; got ${show(detail)}`,
+    ).toEqual([{ loc: ['body', 'confirm'], type: 'custom' }]);
+  });
+
   test.each([
     ['a body without email', { name: 'Ada' }, ['body', 'email']],
     ['a body whose address has no city', { name: 'Ada', email: 'ada@example.com', address: {} }, ['body', 'address', 'city']],
@@ -407,6 +430,14 @@ describe('TODO 4: POST /users and GET /users/:id, create and read one', () => {
     const user = answer.json as { id?: unknown };
     expect(Number.isInteger(user.id) && (user.id as number) > 0, `${answer.sent} → expected a positive integer id; ${answer.got}`).toBe(true);
     expect(answer.json, `${answer.sent} → expected the body back plus its id`).toEqual({ ...ada, id: user.id });
+  });
+
+  test('a new app\'s first user gets id 1, the next 2 (a counter that starts at 1)', async () => {
+    const api = await start();
+    const first = await api.call('POST', '/users', ada);
+    const second = await api.call('POST', '/users', alan);
+    expect((first.json as { id?: unknown } | undefined)?.id, `the first POST /users to a new createApp() → expected id 1; ${first.got}`).toBe(1);
+    expect((second.json as { id?: unknown } | undefined)?.id, `the second POST /users → expected id 2; ${second.got}`).toBe(2);
   });
 
   test('POST sets Location to /users/<id>, and GET there returns the user', async () => {
@@ -488,6 +519,16 @@ describe('TODO 4: POST /users and GET /users/:id, create and read one', () => {
     const answer = await api.send('POST', '/users', 'text/plain', 'name=Ada', 'with the text/plain body "name=Ada"');
     const entry = expect422At(answer, ['body'], 'express.json() leaves req.body undefined: there is no body to validate');
     expect(entry.type, `${answer.sent} → type "missing": no body arrived; ${answer.got}`).toBe('missing');
+  });
+
+  test('GET /users/:id reads an id written with leading zeros: /users/0<id> and /users/00<id> are that user', async () => {
+    const api = await start();
+    const user = await create(api, ada);
+    for (const path of [`/users/0${user.id}`, `/users/00${user.id}`]) {
+      const read = await api.call('GET', path);
+      expectStatus(read, 200, `an id is digits only, and "0${user.id}" is digits: it is the number ${user.id}`);
+      expect(read.json, `${read.sent} → the user with id ${user.id}`).toEqual(user);
+    }
   });
 
   test('GET /users/:id answers 404 with a JSON detail for a user that does not exist', async () => {

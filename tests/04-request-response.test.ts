@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
@@ -59,6 +60,43 @@ async function call(url: string, init: { method?: string; body?: string | Uint8A
   const text = await response.text();
   const json = parseJson(text);
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, json };
+}
+
+/**
+ * POSTs to `path` with no body at all: no Content-Length, no Transfer-Encoding, no Content-Type,
+ * over a plain socket (fetch always sends Content-Length: 0 for a POST). Reads the answer to its end.
+ */
+function postWithoutBody(base: string, path: string): Promise<Answer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: application/json\r\nConnection: close\r\n\r\n`);
+    });
+    socket.setTimeout(5000, () => socket.destroy(new Error(`POST ${path} with no body: no complete answer within 5 s`)));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const whole = Buffer.concat(chunks).toString('utf8');
+      const split = whole.indexOf('\r\n\r\n');
+      const head = split < 0 ? whole : whole.slice(0, split);
+      let body = split < 0 ? '' : whole.slice(split + 4);
+      const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
+      if (/chunked/i.test(header('transfer-encoding'))) {
+        let decoded = '';
+        for (let rest = body; ; ) {
+          const size = parseInt(rest, 16);
+          if (!(size > 0)) break;
+          const start = rest.indexOf('\r\n') + 2;
+          decoded += rest.slice(start, start + size);
+          rest = rest.slice(start + size + 2);
+        }
+        body = decoded;
+      }
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
+      resolve({ status, contentType: header('content-type'), text: body, json: parseJson(body) });
+    });
+  });
 }
 
 /** POSTs a value as JSON (or a string as it is) with Content-Type: application/json. */
@@ -257,6 +295,31 @@ describe('TODO 3: validateBody, FastAPI\'s 422', () => {
     }
   });
 
+  test('no body at all (a POST without Content-Length: req.body stays undefined) is one entry at ["body"], type "missing"', async () => {
+    const { base, calls } = await echoApp(Note);
+    const answer = await postWithoutBody(base, '/echo');
+    expect(answer.status, `POST /echo with no body (no Content-Length, no Content-Type) through validateBody(Note) → expected 422; got ${said(answer)}`).toBe(422);
+    expect(
+      detailOf(answer).map(({ loc, type }) => ({ loc, type })),
+      `POST /echo with no body → expected [{"loc": ["body"], "type": "missing", ...}]: nothing is at the issue's path [] (the body itself is absent), so it is "missing" like an absent key; got ${said(answer)}`,
+    ).toEqual([{ loc: ['body'], type: 'missing' }]);
+    expect(calls(), 'the route handler must not run without a body').toBe(0);
+  });
+
+  test('keeps zod\'s code for an issue that is not invalid_type, even where the body has nothing: "missing" is for an absent required value', async () => {
+    // A refinement that points at an optional key the body left out: the rule failed, nothing required is absent.
+    const Signup = z
+      .object({ password: z.string(), confirm: z.string().optional() })
+      .refine((body) => body.confirm === body.password, { message: 'the two passwords differ', path: ['confirm'] });
+    const { base } = await echoApp(Signup);
+    const sent = { password: 'hunter22' };
+    const answer = await postAsJson(`${base}/echo`, sent);
+    expect(
+      detailOf(answer).map(({ loc, type }) => ({ loc, type })),
+      `POST ${show(sent)} to a schema whose refinement reports a "custom" issue at ["confirm"] (an optional key) → expected type "custom", zod's code: "missing" only replaces invalid_type, for a value that is absent; got ${said(answer)}`,
+    ).toEqual([{ loc: ['body', 'confirm'], type: 'custom' }]);
+  });
+
   test('with ProcessRequest: {"a": "5", "b": 10} reports only a; {} reports a and b as missing; [5, 10] is wrong at ["body"]', async () => {
     const { base } = await echoApp(ProcessRequest);
     const one = await postAsJson(`${base}/echo`, { a: '5', b: 10 });
@@ -340,6 +403,66 @@ describe('TODO 5: handleErrors, one error handler', () => {
     expect(charset.status, `POST with Content-Type application/json; charset=klingon → expected body-parser's 415; got ${said(charset)}`).toBe(415);
     expectStringDetail(charset, 'the 415 answer');
     expect(charset.text, 'the 415 answer should be in your own words').not.toContain('KLINGON');
+  });
+
+  test('once the headers have gone out (res.headersSent), it passes the very same error on with next(error) and writes nothing', async () => {
+    const log = quietErrors();
+    const failure = new Error('failed halfway through the answer');
+    const received: unknown[] = [];
+    const app = express();
+    app.get('/early', (_req, _res, next) => {
+      next(failure);
+    });
+    app.get('/half', (_req, res, next) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first half;');
+      next(failure);
+    });
+    app.use(handleErrors);
+    // The test's own last error handler: records what handleErrors passed on, and ends the answer.
+    app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      received.push(error);
+      if (res.headersSent) res.end(' ended by the test');
+      else res.status(599).json({ passedOn: true });
+    });
+    const base = await startHandler(app);
+
+    // First, the usual case: nothing sent yet, so handleErrors answers itself.
+    expectGeneric500(await call(`${base}/early`), 'first, a route that calls next(error) before sending anything (handleErrors answers it: no res.headersSent yet)', log);
+    received.length = 0;
+
+    const response = await fetch(`${base}/half`, { signal: AbortSignal.timeout(2000) });
+    const text = await response.text().catch((error: unknown) => `(the body did not end: ${String(error)})`);
+    const what = 'a route that sent its headers and part of its body (200), then called next(error)';
+    const got = received.length === 0 ? 'nothing (next was not called)' : received.map((error) => (error instanceof Error ? `${error.name}: ${error.message}` : show(error))).join(', ');
+    expect(
+      received[0] === failure && received.length === 1,
+      `${what} → handleErrors should call next(error) with that same error: the answer has begun, so no status or JSON can be sent now; the next error handler got ${got}`,
+    ).toBe(true);
+    expect(response.status, `${what} → the client still sees the 200 that went out`).toBe(200);
+    expect(text, `${what} → handleErrors should write nothing more into the answer`).toBe('first half; ended by the test');
+  });
+
+  test.each([
+    ['null', null],
+    ['undefined', undefined],
+  ])('called with %s as the error (a thrown value may be anything), it answers 500 and does not throw itself', async (label, value) => {
+    const log = quietErrors();
+    let threw: unknown;
+    const app = express();
+    app.get('/direct', (req, res, next) => {
+      try {
+        handleErrors(value, req, res, next);
+      } catch (error) {
+        threw = error;
+        if (!res.headersSent) res.status(599).json({ threw: String(error) });
+      }
+    });
+    const base = await startHandler(app);
+    const answer = await call(`${base}/direct`);
+    const what = `handleErrors(${label}, req, res, next)`;
+    expect(threw, `${what} threw ${String(threw)}: check that the thrown value is an object before reading its status`).toBeUndefined();
+    expectGeneric500(answer, what, log);
   });
 
   test.each([400, 404, 409, 499])('a thrown value with status %i (a whole number from 400 to 499) answers that status, without its message', async (status) => {
@@ -467,6 +590,16 @@ describe('TODO 6: createApp, the whole server', () => {
       expect(tooBig.status, `bodyLimit 1000, POST /process with 2000 bytes → expected 413; got ${said(tooBig)}`).toBe(413);
       const fits = await postAsJson(`${base}/process`, { a: 5, b: 10, pad: 'x'.repeat(450) });
       expect(fits.status, `bodyLimit 1000, POST /process with 500 bytes → expected 200; got ${said(fits)}`).toBe(200);
+    });
+
+    test('a POST with no body at all (no Content-Length, no Content-Type) is not a 415: validateBody answers 422, "missing" at ["body"]', async () => {
+      const base = await startApp();
+      const answer = await postWithoutBody(base, '/process');
+      expect(answer.status, `POST /process with no body, no Content-Length, no Content-Type → expected 422 (no body of another type was sent, so not 415: req.is() answers null); got ${said(answer)}`).toBe(422);
+      expect(
+        detailOf(answer).map(({ loc, type }) => ({ loc, type })),
+        `POST /process with no body → expected [{"loc": ["body"], "type": "missing", ...}]; got ${said(answer)}`,
+      ).toEqual([{ loc: ['body'], type: 'missing' }]);
     });
 
     test('an unknown route answers 404 {"detail": "Not Found"}', async () => {
@@ -761,6 +894,14 @@ describe('TODO 8: postJson, the client', () => {
       expect((error as ApiError).detail, `${label} → its detail should be the whole body, parsed`).toEqual(expected);
     });
 
+    test('a 409 with {"detail": null} throws an ApiError whose detail is null: the body has a detail field, and that is its value', async () => {
+      const base = await answering(409, 'application/json', '{"detail": null}');
+      const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 409 with {"detail": null}');
+      expect(error, 'a 409 with {"detail": null} should throw an ApiError').toBeInstanceOf(ApiError);
+      expect((error as ApiError).status, 'its status').toBe(409);
+      expect((error as ApiError).detail, 'a 409 with the body {"detail": null} → its detail should be null, the value of the detail field (a JSON object with a "detail" key gives that value, whatever it is)').toBeNull();
+    });
+
     test('a 503 whose body is the JSON null throws an ApiError too (reading .detail of null must not crash)', async () => {
       const base = await answering(503, 'application/json', 'null');
       const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 503 with the body null');
@@ -827,6 +968,31 @@ describe('TODO 9: the timeout, for the whole call', () => {
       what,
     );
     expect(error, `${what} → expected a RequestTimeoutError (an abort while reading the body is a timeout too)`).toBeInstanceOf(RequestTimeoutError);
+    expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
+  });
+
+  test('a server that trickles a byte every 100 ms: a RequestTimeoutError all the same (the timeout bounds the whole call, not the silence)', async () => {
+    const base = await startHandler((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"result": ');
+      // Whitespace is valid JSON, so the answer never goes wrong: it just never ends.
+      const drip = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(drip));
+    });
+    const started = Date.now();
+    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
+    const what = 'headers sent, then one byte every 100 ms, forever, timeoutMs 300';
+    const error = await thrownBy(
+      within(
+        call,
+        2500,
+        `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (an idle timeout, such as socket.setTimeout or req.setTimeout, starts again with every byte: bound the whole call, e.g. with AbortSignal.timeout)`,
+      ),
+      what,
+    );
+    expect(error, `${what} → expected a RequestTimeoutError`).toBeInstanceOf(RequestTimeoutError);
+    expect((error as RequestTimeoutError).timeoutMs, `${what} → the error's timeoutMs`).toBe(300);
     expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
   });
 

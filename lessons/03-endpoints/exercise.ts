@@ -70,8 +70,8 @@ export type User = { id: number } & NewUser;
 /**
  * The :id path parameter (TODO 2). It arrives as a string ("7"); the schema turns it into a
  * number. Valid ids are positive whole numbers written in digits only (0-9, nothing else), small
- * enough to be exact (at most Number.MAX_SAFE_INTEGER): "7" yes; "abc", "0", "-1", "1.5", "7x",
- * "1e3", "+1", "0x1", " 1", "99999999999999999999" no.
+ * enough to be exact (at most Number.MAX_SAFE_INTEGER): "7" yes, and "007" (7: leading zeros are
+ * digits too); "abc", "0", "-1", "1.5", "7x", "1e3", "+1", "0x1", " 1", "99999999999999999999" no.
  */
 export const UserIdSchema = z.never();
 
@@ -103,8 +103,9 @@ export interface ErrorDetail {
  * @param input the value that was parsed (req.params.id, req.query or req.body)
  * @returns for each issue: `loc`, the prefix followed by the issue's path (["body"] + ["email"]
  *   gives ["body", "email"]; a list index stays a number: ["body", "tags", 1]); `msg`, the
- *   issue's message; `type`, "missing" when the value is absent (the issue's path leads to
- *   nothing in `input`, as for a body without `email`, or no body at all), else the issue's code
+ *   issue's message; `type`, "missing" for an "invalid_type" issue whose path leads to nothing in
+ *   `input` (a body without `email`, or no body at all), else the issue's code (a `null` was sent:
+ *   "invalid_type"; a refinement's issue stays "custom", even on a key the body left out)
  */
 export function validationDetail(error: z.ZodError, prefix: (string | number)[], input: unknown): ErrorDetail[] {
   // TODO 3: map error.issues to ErrorDetail entries.
@@ -113,8 +114,9 @@ export function validationDetail(error: z.ZodError, prefix: (string | number)[],
 
 /**
  * The users endpoints, as a router to mount at /users (FastAPI's APIRouter).
- * Every call makes a new, empty store, so two apps never share users. Each new user gets the
- * next unused id; ids are never reused, even after a delete.
+ * Every call makes a new, empty store, so two apps never share users. Ids count up from 1: a new
+ * app's first user gets 1, each next user the next unused id; ids are never reused, even after a
+ * delete.
  * @returns an express.Router with the five routes listed at the top of this file
  */
 export function usersRouter(): express.Router {

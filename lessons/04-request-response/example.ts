@@ -56,7 +56,8 @@ app.post('/process', async (req, res) => {
     // FastAPI's 422 shape: every problem, each with where (loc), what (msg) and a code (type).
     // Array indices stay numbers (["body", "tags", 1]); only a symbol key, which JSON cannot carry, becomes a string.
     const loc = (issue: z.core.$ZodIssue) => ['body', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-    // An absent key is "missing" (FastAPI's word); zod says invalid_type for it, as for a wrong type.
+    // Nothing at the path (an absent key, or no body at all) is "missing" (FastAPI's word); zod
+    // says invalid_type for it, as for a wrong type. Every other issue keeps zod's code.
     const type = (issue: z.core.$ZodIssue) => (issue.code === 'invalid_type' && !present(req.body, issue.path) ? 'missing' : issue.code);
     const detail = parsed.error.issues.map((issue) => ({ loc: loc(issue), msg: issue.message, type: type(issue) }));
     res.status(422).json({ detail });

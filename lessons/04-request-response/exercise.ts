@@ -71,8 +71,10 @@ export interface ErrorDetail {
  *     - `loc` is `["body", ...path]`, e.g. `["body", "a"]`; an array index stays a number,
  *       `["body", "tags", 1]`; a symbol (a custom refinement may put one in a path; JSON has
  *       none) becomes a string;
- *     - `type` is `"missing"` when nothing is at that path in the body (an absent key, FastAPI's
- *       word), and otherwise zod's issue code: `{"a": null}` is there, so `invalid_type`;
+ *     - `type` is `"missing"` (FastAPI's word) for an `invalid_type` issue with nothing at its path
+ *       in the body: an absent key, or no body at all (`req.body` undefined, loc `["body"]`).
+ *       Every other issue keeps zod's code: `{"a": null}` is there, so `invalid_type`, and a
+ *       refinement's issue stays `custom` even on a key that was left out;
  *     - `msg` is a readable message (zod's is fine).
  */
 export function validateBody<S extends z.ZodType>(schema: S): RequestHandler<Record<string, string>, unknown, z.output<S>> {
@@ -134,7 +136,8 @@ export const DEFAULT_BODY_LIMIT = 100 * 1024;
  *   (`entity.parse.failed` 400, `entity.too.large` 413, `charset.unsupported` 415, ...).
  *   Answer that status with `{"detail": "<a short message of your own>"}`: never
  *   `error.message`, which for malformed JSON quotes the client's body back.
- * - Everything else is our bug: any thrown value (an Error, a string, an object), including one
+ * - Everything else is our bug: any thrown value (an Error, a string, an object, null, undefined:
+ *   the tests also call handleErrors with those directly, and it must not throw), including one
  *   whose `status` is not a whole number from 400 to 499 (500, a 503 from a library, a stray 200,
  *   "404", 404.5). Log it with console.error and answer 500 `{"detail": "Internal Server Error"}`.
  * - If the headers have already gone out (`res.headersSent`), pass the error on with `next(error)`.
@@ -151,7 +154,8 @@ export const handleErrors: ErrorRequestHandler = (error, req, res, next) => {
  *   - `POST /process` `{a, b}` → 200 `{"result": a + b}`
  *   - `POST /users` a UserCreate → 201 with the stored user sent through UserPublic
  *   - a body that is not valid for the route → 422 `{"detail": ErrorDetail[]}` (validateBody)
- *   - malformed JSON → 400; a body whose Content-Type is not JSON → 415;
+ *   - malformed JSON → 400; a body whose Content-Type is not JSON → 415 (a POST with no body at
+ *     all, no Content-Length and no Transfer-Encoding, is not one: 422, `missing` at ["body"]);
  *     a body over the limit → 413; any other client error body-parser reports → its 4xx status
  *   - an unknown route → 404 `{"detail": "Not Found"}`
  *   - anything unexpected (a handler or the store throws or rejects) → 500 (handleErrors)
@@ -176,8 +180,9 @@ export class ClientError extends Error {
 
 /**
  * The server answered, but not with 2xx.
- * `status` is the HTTP status; `detail` is the `detail` of a JSON error body (FastAPI's shape),
- * or, when there is none, the whole body (parsed JSON, or else its text).
+ * `status` is the HTTP status; `detail` is, when the body is a JSON object with a `detail` key
+ * (FastAPI's shape), that key's value, whatever it is (`{"detail": null}` gives null); for any
+ * other body, the whole body (parsed JSON, or else its text).
  * The message is what a log shows: it names the status, and the detail too when that is a
  * string (`The server answered 404: Not Found`). A list or an object stays out of the message
  * (a template string would print it as "[object Object]"); it is in `detail`.
