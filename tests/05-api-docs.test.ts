@@ -4,8 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import express from 'express';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import swaggerUi from 'swagger-ui-express';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import {
   ProcessRequestSchema,
@@ -21,7 +23,7 @@ import {
   todoApi,
 } from '#exercise/05-api-docs';
 import { parseJson, serve, type Running } from './support/http.ts';
-import { browserMode, guardedContext, HOW_TO_ENABLE, launchChromium } from './support/05-browser.ts';
+import { browserMode, guardedContext, HOW_TO_ENABLE, launchChromium, pageBudget, warmUp } from './support/05-browser.ts';
 import { inline, operationOf, requestSchema, responseSchema, validatorFor, type Operation } from './support/05-openapi.ts';
 
 const show = (value: unknown) => (value === undefined ? '(no body)' : JSON.stringify(value));
@@ -285,6 +287,31 @@ describe('TODO 2: every operation described in the registry', () => {
     expect(take?.responses?.['204']?.content, 'a response given without a schema (204) should have no content').toBeUndefined();
   });
 
+  test('the given API writes a symbol key of a zod path into loc as String(key), e.g. "Symbol(tag)"', async () => {
+    // JSON has no symbols, so a request never makes one; a refinement can put one in an issue's
+    // path. Here TodoInputSchema (used by POST /todos) is made to report one.
+    const tag = Symbol('tag');
+    const issue = { code: 'custom', path: ['tags', tag, 0], message: 'bad tag', input: 'x' };
+    const parse = vi.spyOn(TodoInputSchema, 'safeParse').mockReturnValue({ success: false, error: new z.ZodError([issue as never]) } as never);
+    try {
+      const app = express();
+      app.use(todoApi(new OpenAPIRegistry()));
+      const running = await serve(app);
+      try {
+        const answer = await call(running.url, 'post', '/todos', { title: 'x' });
+        expect(answer.status, 'POST /todos while TodoInputSchema reports an issue at ["tags", Symbol(tag), 0] → expected 422').toBe(422);
+        expect(
+          locsOf(answer.json),
+          'the loc of an issue at ["tags", Symbol(tag), 0]: the given detailOf writes a symbol key as String(key) (restore the given code if you changed it)',
+        ).toEqual([['body', 'tags', 'Symbol(tag)', 0]]);
+      } finally {
+        await running.close();
+      }
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
   // Docs that accept anything cannot lie, but they say nothing either: each status must be
   // documented with the schema given for it.
   test.each([
@@ -485,6 +512,19 @@ async function checkAssets(pageUrl: string, html: string): Promise<string[]> {
   return fetched;
 }
 
+/** A page (redirects followed) and every script it loads from its own server, as text. */
+async function docsTexts(pageUrl: string): Promise<string[]> {
+  const response = await fetch(pageUrl);
+  const html = await response.text();
+  expect(response.status, `GET ${new URL(pageUrl).pathname} should answer 200`).toBe(200);
+  const origin = new URL(response.url).origin;
+  const scripts = [...html.matchAll(/<script\b[^>]*>/gi)]
+    .flatMap((tag) => attributeValues(tag[0], 'src'))
+    .map((src) => new URL(src, response.url))
+    .filter((url) => url.origin === origin);
+  return [html, ...(await Promise.all(scripts.map(async (url) => (await fetch(url)).text())))];
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('TODO 4: /openapi.json and Swagger UI at /docs', () => {
@@ -508,6 +548,39 @@ describe('TODO 4: /openapi.json and Swagger UI at /docs', () => {
     expect(fetched.some((asset) => asset.endsWith('.js')), `/docs/ should load Swagger UI's scripts; it loads ${show(fetched)}`).toBe(true);
     expect(fetched.some((asset) => asset.endsWith('.css')), `/docs/ should load Swagger UI's CSS; it loads ${show(fetched)}`).toBe(true);
   });
+
+  test('keeps showing its own document when another Swagger UI is set up later in the same process', async () => {
+    const base = appUrl(); // createApp() has run: its Swagger UI is set up
+    // Another part of the same process (a second app, an admin API...) then sets up a Swagger UI of
+    // its own, for a document with a path no other document has.
+    const marker = '/someone-elses-api/wb05-marker';
+    const theirs = {
+      openapi: '3.1.0',
+      info: { title: "Someone else's API", version: '1.0.0' },
+      paths: { [marker]: { get: { summary: 'Not yours', responses: { '200': { description: 'OK' } } } } },
+    };
+    const other = express();
+    other.use('/docs', swaggerUi.serveFiles(theirs), swaggerUi.setup(theirs));
+    const running = await serve(other);
+    try {
+      const mine = await docsTexts(`${base}/docs/`);
+      const them = await docsTexts(`${running.url}/docs/`);
+      expect(them.some((text) => text.includes(marker)), 'the other app\'s Swagger UI should show its own document (a check of the test itself)').toBe(true);
+      const leaked = mine.filter((text) => text.includes(marker)).length;
+      expect(
+        leaked,
+        `after another Swagger UI was set up in the same process, GET /docs/ of createApp()'s app shows THAT app's document (its path ${marker}). ` +
+          'swaggerUi.serve (and serveWithOptions) share one init script per process, and every swaggerUi.setup() replaces it: ' +
+          'serve the files with swaggerUi.serveFiles(document, options), which ties them to this document',
+      ).toBe(0);
+      expect(
+        mine.some((text) => text.includes('/todos/{id}') || text.includes('openapi.json')),
+        "GET /docs/ (the page and its scripts) should carry this app's document (its path /todos/{id}) or the URL it loads it from (/openapi.json)",
+      ).toBe(true);
+    } finally {
+      await running.close();
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -529,6 +602,30 @@ describe('TODO 5: redocHtml, the ReDoc page, escaped and self-contained', () => 
     expect(html, 'the page needs a <redoc> element').toMatch(/<redoc[\s>]/i);
     expect(attributeValues(html, 'spec-url'), `spec-url read back for specUrl ${show(specUrl)}`).toEqual([specUrl]);
     expect(attributeValues(html, 'onerror'), `redocHtml({specUrl: ${show(specUrl)}}) let an onerror attribute out of spec-url`).toEqual([]);
+  });
+
+  test.each([
+    ['title', (html: string) => [/<title>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? ''].map(decodeHtml)],
+    ['specUrl', (html: string) => attributeValues(html, 'spec-url')],
+    ['scriptUrl', (html: string) => [...html.matchAll(/<script\b[^>]*>/gi)].flatMap((tag) => attributeValues(tag[0], 'src'))],
+  ] as const)('escapes each of & < > " \' in %s, and the value reads back the same', (field, readBack) => {
+    const entities: [string, string, string][] = [
+      ['&', '&amp;', 'it starts an entity'],
+      ['<', '&lt;', 'it starts a tag'],
+      ['>', '&gt;', 'it ends a tag'],
+      ['"', '&quot;', 'it ends a double-quoted attribute'],
+      ["'", '&#39;', 'it ends a single-quoted attribute, wherever the page puts one'],
+    ];
+    for (const [char, entity, why] of entities) {
+      const value = `/wb05${char}x`;
+      const html = redocHtml({ ...page, [field]: value });
+      expect(
+        html,
+        `redocHtml({${field}: ${show(value)}}) put ${char} into the page as it is: every value goes in with all five characters escaped, ` +
+          `${char} as ${entity} (${why})`,
+      ).not.toContain(value);
+      expect(readBack(html), `redocHtml({${field}: ${show(value)}}): the ${field} read back from the page`).toEqual([value]);
+    }
   });
 
   test('loads the script from scriptUrl, and nothing from any other origin (no CDN, no Google Fonts)', () => {
@@ -605,14 +702,20 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
     }
 
     let browser: Browser | undefined;
+    /** How long the warm-up page took here (ms): the machine's pace, which the limits follow. */
+    let warmUpMs: number | undefined;
     // Launched once for the file: starting Chromium is the slow part. The app is started in each
-    // test instead, so that a broken createApp fails the tests themselves, one by one.
+    // test instead, so that a broken createApp fails the tests themselves, one by one. The warm-up
+    // page (the suite's own) takes the first page's extra cost out of the first test.
     beforeAll(async () => {
       browser = await launchChromium();
-    }, 45_000);
+      warmUpMs = await warmUp(browser);
+    }, 60_000);
     afterAll(async () => {
       await browser?.close();
     });
+    /** vitest's own limit for a browser test: only a backstop, above the largest budget; the visit's limits fire first, with a message. */
+    const BROWSER_TEST_MS = 75_000;
 
     /** The summary the document gives each operation, keyed by "METHOD /path". */
     function summaries(): Map<string, string> {
@@ -620,11 +723,20 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
       return new Map(OPERATIONS.map((op) => [label(op), operationOf(document, op.method, op.path)?.summary?.trim() ?? '']));
     }
 
-    /** Serves a new app, opens `url` in a guarded context, runs `look`; returns what it saw and what left. */
-    async function visit<T>(url: string, look: (page: import('playwright-core').Page) => Promise<T>, shot: string) {
+    /**
+     * Serves a new app, opens `url` in a guarded context and waits for its 'load' event (the page,
+     * its scripts and styles), then runs `look` with the time left for the page's own scripts to
+     * render; returns what it saw and what left. Limits follow the warm-up's pace (pageBudget).
+     */
+    async function visit<T>(url: string, look: (page: import('playwright-core').Page, renderMs: number) => Promise<T>, shot: string) {
+      const budget = pageBudget(warmUpMs);
+      const started = performance.now();
+      const left = () => Math.max(1, budget.totalMs - (performance.now() - started));
+      const pace = warmUpMs === undefined ? '' : ` (a blank page took ${Math.round(warmUpMs)} ms in this browser just before)`;
       const running = await serve(createApp());
       const guarded = await guardedContext(browser!, running.url);
       try {
+        guarded.context.setDefaultTimeout(budget.totalMs);
         const page = await guarded.context.newPage();
         // What the page itself complained about (a script error, a CSP refusal): said when a check fails.
         const problems: string[] = [];
@@ -632,10 +744,18 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
         page.on('console', (message) => {
           if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
         });
-        const response = await page.goto(running.url + url, { waitUntil: 'domcontentloaded' });
+        let response: Awaited<ReturnType<typeof page.goto>>;
+        try {
+          response = await page.goto(running.url + url, { waitUntil: 'load', timeout: left() });
+        } catch (error) {
+          return expect.fail(
+            `GET ${url} in the browser did not finish loading (the page with its scripts and styles) within ${budget.totalMs / 1000} s${pace}: ` +
+              `${error instanceof Error ? error.message.split('\n')[0] : String(error)}${reported(problems)}`,
+          );
+        }
         expect(response?.status(), `GET ${url} in the browser`).toBe(200);
-        const seen = await look(page);
-        if (SHOTS) await page.screenshot({ path: path.join(LESSON_DIR, shot) });
+        const seen = await look(page, Math.min(left(), budget.renderMs));
+        if (SHOTS) await page.screenshot({ path: path.join(LESSON_DIR, shot), timeout: left() });
         return { seen, attempted: [...guarded.attempted], refused: [...guarded.refusedByPolicy], problems: [...problems] };
       } finally {
         await guarded.close();
@@ -648,9 +768,11 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
       problems.length === 0 ? '' : `. The page reported: ${problems.slice(0, 10).join(' | ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`;
 
     test('Swagger UI at /docs/ renders every operation with its summary, asking nothing of another server', async () => {
-      const { seen, attempted, problems } = await visit('/docs/', async (page) => {
-        // Waits for as many operation blocks as there should be; on a timeout the checks below say what is missing.
-        await page.locator('.opblock').nth(OPERATIONS.length - 1).waitFor({ timeout: 10_000 }).catch(() => undefined);
+      const { seen, attempted, problems } = await visit('/docs/', async (page, renderMs) => {
+        // By 'load', Swagger UI has rendered a document given inline (its init runs on window.onload);
+        // one loaded by URL needs a fetch more. Waits for as many operation blocks as there should
+        // be; on a timeout the checks below say what is missing.
+        await page.locator('.opblock').nth(OPERATIONS.length - 1).waitFor({ timeout: renderMs }).catch(() => undefined);
         return page.$$eval('.opblock', (blocks) =>
           blocks.map((block) => ({
             method: block.querySelector('.opblock-summary-method')?.textContent?.trim().toLowerCase() ?? '',
@@ -666,12 +788,13 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
         expect(block?.summary, `the summary Swagger UI shows for ${label(op)}`).toBe(summaryOf.get(label(op)));
       }
       expect(attempted, '/docs/ tried to reach another server (blocked); every asset must come from this one').toEqual([]);
-    });
+    }, BROWSER_TEST_MS);
 
     test('ReDoc at /redoc renders every operation with its summary, asking nothing of another server', async () => {
-      const { seen, attempted, refused, problems } = await visit('/redoc', async (page) => {
-        // ReDoc shows each operation's method and path in the right-hand panel (.http-verb + the path).
-        await page.locator('.http-verb').nth(OPERATIONS.length - 1).waitFor({ timeout: 10_000 }).catch(() => undefined);
+      const { seen, attempted, refused, problems } = await visit('/redoc', async (page, renderMs) => {
+        // ReDoc fetches the document after 'load' and renders it (about half a second later, measured).
+        // It shows each operation's method and path in the right-hand panel (.http-verb + the path).
+        await page.locator('.http-verb').nth(OPERATIONS.length - 1).waitFor({ timeout: renderMs }).catch(() => undefined);
         return {
           endpoints: await page.$$eval('.http-verb', (verbs) =>
             verbs.map((verb) => `${verb.textContent?.trim().toLowerCase()} ${verb.nextElementSibling?.textContent?.trim() ?? ''}`)),
@@ -689,6 +812,6 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
           'a Content-Security-Policy on the page (img-src \'self\' data:) stops the browser from asking',
       ).toEqual([]);
       if (refused.length > 0) console.info(`[05-api-docs] /redoc: the page's CSP kept the browser from loading ${refused.join(', ')}`);
-    });
+    }, BROWSER_TEST_MS);
   });
 });

@@ -105,26 +105,43 @@ const listenerCounts = (server: net.Server) => ({
  * its own on the server, so a listenOn that ignores 'error' fails here with that message instead of
  * crashing the run (in a real program, an 'error' event nobody listens for ends the process).
  */
-async function failToListen(server: net.Server, options: { host: string; port: number }, situation: string) {
+async function failToListen(
+  server: net.Server,
+  options: { host: string; port: number },
+  situation: string,
+  /** Said when the outcome is not a ListenError: the likely cause for this situation. */
+  ifWrong = '',
+) {
   const emitted: string[] = [];
   server.on('error', (error: NodeJS.ErrnoException) => emitted.push(error.code ?? String(error)));
   const before = listenerCounts(server);
   const asked = `listenOn(server, ${show(options)}) ${situation}`;
-  const hint = "Did listenOn listen for 'error' as well as 'listening'?";
-  let got: string;
+  const hint = ifWrong || "Did listenOn listen for 'error' as well as 'listening'?";
+  const thrown = (error: unknown) =>
+    error instanceof Error ? `${error.name}${codeOf(error) ? ` (${codeOf(error)})` : ''}, not a ListenError: ${error.message.replace(/\.$/, '')}` : show(error);
+  let got = '';
+  let pending: Promise<Bound> | undefined;
   try {
-    const bound = await within(listenOn(server, options), 5_000, asked);
-    got = `it resolved with ${show(bound)}. ${hint}`;
+    pending = listenOn(server, options);
   } catch (error) {
-    if (error instanceof ListenError) return { error, before, after: listenerCounts(server) };
-    got =
-      error instanceof NotSettled ? `it had not settled after 5 s. ${hint}`
-      : error instanceof Error ? `it rejected with ${error.name} (not a ListenError): ${error.message}`
-      : `it rejected with ${show(error)}`;
+    got = `it threw at once, instead of returning a promise that rejects: ${thrown(error)}. ${codeOf(error) ? ifWrong : ''}`;
+  }
+  if (pending) {
+    try {
+      const bound = await within(pending, 5_000, asked);
+      got = `it resolved with ${show(bound)}. ${hint}`;
+    } catch (error) {
+      if (error instanceof ListenError) return { error, before, after: listenerCounts(server) };
+      got =
+        error instanceof NotSettled ? `it had not settled after 5 s. ${hint}`
+        : `it rejected with ${thrown(error)}. ${codeOf(error) ? ifWrong : ''}`;
+    }
   }
   const seen = emitted.length > 0 ? ` (The server emitted 'error': ${emitted.join(', ')}.)` : '';
-  return expect.fail(`${asked}: expected a rejection with a ListenError, but ${got}${seen}`);
+  return expect.fail(`${asked}: expected a rejection with a ListenError, but ${got.trim()}${seen}`);
 }
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
 /** The probe's answer as { address: reachable }, for comparisons and messages. */
 const asMap = (reaches: Reach[]) => Object.fromEntries(reaches.map((reach) => [reach.address, reach.reachable]));
@@ -350,7 +367,7 @@ describe('TODO 2: listen, or reject with a ListenError', () => {
     expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
     expect(error.message, 'the message should name the port').toContain(String(taken.port));
     expect(error.message, 'the message should name the host').toContain('127.0.0.1');
-    expect(error.message, 'the message should suggest PORT=0 (any free port)').toContain('PORT=0');
+    expect(error.message, 'for EADDRINUSE the message should contain PORT=0, the setting that asks for any free port (other advice may come with it)').toContain('PORT=0');
     expect((error.cause as NodeJS.ErrnoException | undefined)?.code, "the ListenError's cause: Node's own error, with its code").toBe('EADDRINUSE');
     expect(server.listening, 'the second server must not be listening').toBe(false);
   });
@@ -387,6 +404,44 @@ describe('TODO 2: listen, or reject with a ListenError', () => {
       after,
       `server.listenerCount('error' / 'listening') after listenOn rejected: expected ${before.error} / ${before.listening}, as before (the test's own 'error' listener only); remove the listener that did not fire (TODO 2, hint 2)`,
     ).toEqual(before);
+  });
+
+  // listen() throws these two at once instead of emitting 'error': inside `new Promise(...)` the
+  // throw becomes a rejection with Node's own error, and the listeners just added stay behind.
+  const syncThrow =
+    "listen() throws this failure at once instead of emitting 'error': catch that throw, remove the listeners you added " +
+    "(and the 'listening' callback, if you passed one to listen()), and reject with a ListenError as for any other failure";
+
+  test('rejects a port past 65535 with a ListenError (ERR_SOCKET_BAD_PORT), which listen() throws at once, and leaves no listener', async () => {
+    const server = net.createServer();
+    cleanups.push(() => shut(server, new Set()));
+    const options = { host: '127.0.0.1', port: 70_000 };
+    const { error, before, after } = await failToListen(server, options, '(a port number past 65535)', syncThrow);
+    expect(error.code, "the ListenError code: Node's code for a port outside 0–65535").toBe('ERR_SOCKET_BAD_PORT');
+    expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
+    expect(error.message, 'the message should name the host').toContain('127.0.0.1');
+    expect(error.message, 'the message should name the port').toContain('70000');
+    expect(
+      after,
+      `server.listenerCount('error' / 'listening') after listenOn rejected: expected ${before.error} / ${before.listening}, as before; ${syncThrow}`,
+    ).toEqual(before);
+    expect(server.listening, 'the server must not be listening').toBe(false);
+  });
+
+  test('rejects a server that is already listening with a ListenError (ERR_SERVER_ALREADY_LISTEN), leaves it listening, and leaves no listener', async () => {
+    const own = await ownServer('127.0.0.1');
+    const options = { host: '127.0.0.1', port: 47_125 };
+    const { error, before, after } = await failToListen(own.server, options, `on a server already listening on 127.0.0.1:${own.port}`, syncThrow);
+    expect(error.code, "the ListenError code: Node's code for a second listen() on the same server").toBe('ERR_SERVER_ALREADY_LISTEN');
+    expect({ host: error.host, port: error.port }, 'the ListenError host and port: what was asked for').toEqual(options);
+    expect(error.message, 'the message should name the host').toContain('127.0.0.1');
+    expect(error.message, 'the message should name the port asked for').toContain('47125');
+    expect(
+      after,
+      `server.listenerCount('error' / 'listening') after listenOn rejected: expected ${before.error} / ${before.listening}, as before; ${syncThrow}`,
+    ).toEqual(before);
+    expect(own.server.listening, 'the server that was already listening should still be listening').toBe(true);
+    expect(await connect('127.0.0.1', own.port), `connecting to 127.0.0.1:${own.port}, where it was already listening`).toBe('connected');
   });
 
   test.skipIf(typeof eacces === 'string')(

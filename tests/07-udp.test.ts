@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   MAX_READING_BYTES,
   ReadingSchema,
@@ -447,6 +447,44 @@ describe('TODO 3: send, wait, retry', () => {
     ).toBe('EMSGSIZE');
   });
 
+  // Nobody listens on the port: the kernel answers "port unreachable". A connected socket hears it
+  // as ECONNREFUSED, an 'error' event right after the send; an unconnected one hears nothing.
+  test('where nothing listens: rejects at once with ECONNREFUSED (a connected socket), or times out like silence (unconnected)', async () => {
+    const gone = await testSocket();
+    const port = gone.port;
+    await new Promise<void>((resolve) => gone.socket.close(() => resolve()));
+    const asked = `sendAndWait("knock", { host: "${HOST}", port: ${port}, timeoutMs: 300, retries: 1 }) where nothing listens on that port`;
+    // Every refused datagram comes back to a connected socket as one 'error' event (ECONNREFUSED);
+    // an unconnected socket gets none. Counted on every dgram socket while sendAndWait runs.
+    const emits = vi.spyOn(dgram.Socket.prototype, 'emit');
+    const started = Date.now();
+    let error: unknown;
+    let refusals: number;
+    try {
+      error = await rejection(sendAndWait('knock', { host: HOST, port, timeoutMs: 300, retries: 1 }), asked, 5000);
+    } finally {
+      refusals = (emits.mock.calls as unknown[][]).filter(([event, detail]) => event === 'error' && codeOf(detail) === 'ECONNREFUSED').length;
+      emits.mockRestore();
+    }
+    const elapsed = Date.now() - started;
+    if (refusals > 0) {
+      expect(
+        codeOf(error),
+        `${asked}: the socket is connected, so it heard the kernel's refusal (an 'error' event, code ECONNREFUSED). ` +
+          `A refusal is an answer, not a silence: reject at once with that error itself; got ${String(error)}`,
+      ).toBe('ECONNREFUSED');
+      expect(refusals, `${asked}: refusals heard; after the first one, reject at once instead of sending again`).toBe(1);
+      expect(elapsed, `${asked}: the refusal comes within milliseconds; reject then, without waiting for the timer`).toBeLessThan(300);
+    } else {
+      expect(
+        error,
+        `${asked}, from an unconnected socket (which never hears the refusal): expected a UdpTimeoutError, as for any silence; got ${String(error)}`,
+      ).toBeInstanceOf(UdpTimeoutError);
+      expect((error as UdpTimeoutError).attempts, `${asked}: retries 1 → 2 attempts`).toBe(2);
+      expect(elapsed, `${asked}: two silent waits of 300 ms`).toBeGreaterThanOrEqual(550);
+    }
+  });
+
   test('sends the bytes of a Uint8Array as they are, and answers with the bytes that came back', async () => {
     const server = await testSocket((payload, from, self) => void self.socket.send(payload, from.port, from.address));
     const request = new Uint8Array([0xff, 0x00, 0xc3, 0x28, 0x80]);
@@ -577,6 +615,20 @@ describe('TODO 5: classify a datagram', () => {
     });
   });
 
+  test('skips a leading UTF-8 byte order mark (EF BB BF), as TextDecoder does', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const json = '{"sensor":"s1","value":3}';
+    expect(
+      classifyDatagram(Buffer.concat([bom, Buffer.from(json)])),
+      `classifyDatagram(EF BB BF + ${json}): a byte order mark before a valid reading is dropped (TextDecoder drops it by default; ` +
+        'Buffer#toString keeps it as U+FEFF, which JSON.parse refuses)',
+    ).toEqual({ ok: true, reading: { sensor: 's1', value: 3 } });
+    expect(classifyDatagram(bom), 'classifyDatagram(EF BB BF): only a byte order mark, so no JSON at all (three bytes: not "empty")').toEqual({
+      ok: false,
+      reason: 'not_json',
+    });
+  });
+
   test('takes a plain Uint8Array, not only a Buffer', () => {
     const json = '{"sensor":"s1","value":2}';
     expect(classifyDatagram(new TextEncoder().encode(json)), `classifyDatagram(new TextEncoder().encode(${show(json)}))`).toEqual({
@@ -659,6 +711,24 @@ describe('TODO 6: run HTTP and UDP together', () => {
       await probeUdp(service.udpPort, '127.0.0.2'),
       `startReadingsService() with no host: UDP port ${service.udpPort} should be bound on 127.0.0.1 only, so 127.0.0.2:${service.udpPort} should still be free to bind`,
     ).toBe('free');
+  });
+
+  test('on a wildcard host (0.0.0.0), url names that host as given', async () => {
+    const service = track(await startReadingsService({ host: '0.0.0.0' }));
+    expect(service.url, 'startReadingsService({host: "0.0.0.0"}) → url: "http://" + the host as given + ":" + the HTTP port').toBe(
+      `http://0.0.0.0:${service.httpPort}`,
+    );
+    expect((await getJson({ ...service, url: `http://${HOST}:${service.httpPort}` }, '/stats')).status, `GET http://${HOST}:${service.httpPort}/stats`).toBe(200);
+  });
+
+  test.skipIf(noIpv6 !== null)(`on the IPv6 wildcard (::), url names it in brackets${skippedIpv6}`, async () => {
+    let service: ReadingsService;
+    try {
+      service = track(await startReadingsService({ host: '::' }));
+    } catch (error) {
+      expect.fail(`startReadingsService({host: "::"}) rejected with ${codeOf(error) ?? String(error)}: ${familyHint.replace('::1', '::')}`);
+    }
+    expect(service.url, 'startReadingsService({host: "::"}) → url: an IPv6 host goes in brackets, a wildcard too').toBe(`http://[::]:${service.httpPort}`);
   });
 
   test('stores valid readings with their sender and counts them', async () => {

@@ -48,6 +48,7 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 /** FastAPI's 422 entries from zod's issues: array indices stay numbers, an absent value is "missing". */
 function detailOf(error: z.ZodError, where: string, input: unknown): Detail[] {
   return error.issues.map((issue) => {
+    // JSON has no symbols: a symbol key is written as String(key), e.g. "Symbol(tag)".
     const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
     let value = input;
     for (const key of path) value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
@@ -141,9 +142,11 @@ app.get('/redoc', (_req, res) => {
 });
 app.get('/redoc/redoc.standalone.js', (_req, res) => res.sendFile(redocBundle));
 app.use((_req, res) => void res.status(404).json({ detail: 'Not Found' }));
-// Lesson 04's error policy: our own words for a client's mistake, a logged 500 for ours.
-app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-  const status = (error as { status?: unknown } | null)?.status;
+// Lesson 04's error policy: our own words for a client's mistake, a logged 500 for ours. The status
+// is the error's `status`, or its `statusCode` when it has no `status`, as in the exercise.
+app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  if (res.headersSent) return next(error);
+  const status = (error as { status?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 499) {
     console.error(error);
     return void res.status(500).json({ detail: 'Internal Server Error' });

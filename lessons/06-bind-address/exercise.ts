@@ -87,10 +87,13 @@ export function listenOptionsFromEnv(
  * @param server any net.Server — an http.Server (e.g. `http.createServer(app)` for an Express app) is one
  * @param options where to listen; port 0 means "any free port"
  * @returns the bound address and the real port, and a close function
- * @throws (rejects with) a ListenError for every failure, carrying Node's `code`, the host and the
- *   port asked for, and Node's error as its `cause`. Its message names the host and the port and
- *   says what to do: for EADDRINUSE it suggests PORT=0 (or another port); for EACCES it says that
- *   ports below 1024 need privileges.
+ * @throws (rejects with; never throws) a ListenError for every failure, carrying Node's `code`, the
+ *   host and the port asked for, and Node's error as its `cause`. That includes the two failures
+ *   listen() throws at once instead of emitting 'error': a port outside 0–65535
+ *   (ERR_SOCKET_BAD_PORT) and a server that is already listening (ERR_SERVER_ALREADY_LISTEN; that
+ *   server keeps listening as before). Its message names the host and the port and says what to do:
+ *   for EADDRINUSE it contains `PORT=0`, the setting that asks for any free port (other advice may
+ *   come with it); for EACCES it says that ports below 1024 need privileges, with the number 1024.
  */
 export function listenOn(server: net.Server, options: ListenOptions): Promise<Bound> {
   // TODO 2: listen, then resolve on 'listening' or reject with a ListenError on 'error' — never both.

@@ -97,7 +97,10 @@ export class UdpTimeoutError extends Error {
  * @param payload the request (a string is sent as UTF-8)
  * @param options host, port, timeoutMs per attempt, retries
  * @returns the first answer's bytes
- * @throws (rejects) UdpTimeoutError after `retries + 1` silent attempts; a send error as it is
+ * @throws (rejects) UdpTimeoutError after `retries + 1` silent attempts; a send error as it is. A
+ *   connected socket (`socket.connect()`) also hears ECONNREFUSED, as an 'error' event, when nothing
+ *   listens at host:port: that rejects at once with that error, without sending again (a refusal is
+ *   an answer, not a silence). An unconnected socket never hears it and times out instead.
  */
 export function sendAndWait(payload: string | Uint8Array, options: RequestOptions): Promise<Buffer> {
   // TODO 3: send, start a timer, resend on timeout, resolve on the answer, close the socket.
@@ -129,6 +132,8 @@ export type Classified = { ok: true; reading: Reading } | { ok: false; reason: R
  * Decides what one datagram is. Never throws, whatever the bytes.
  * Checked in this order: larger than `maxBytes` → "oversized"; zero bytes → "empty"; not valid
  * UTF-8 → "not_utf8"; not JSON → "not_json"; JSON that is not a reading → "wrong_shape".
+ * A leading UTF-8 byte order mark (EF BB BF) is dropped before JSON.parse, as TextDecoder does by
+ * default: the mark and then a valid reading is a reading; the mark alone is "not_json".
  * @param payload the datagram's bytes
  * @param maxBytes the size limit (default MAX_READING_BYTES); exactly maxBytes is still allowed
  * @returns `{ ok: true, reading }` or `{ ok: false, reason }`
@@ -161,8 +166,10 @@ export interface ServiceOptions {
 }
 
 /**
- * A running service: its HTTP base URL (no trailing slash; an IPv6 host goes in brackets, as in
- * any URL: "http://[::1]:8000"), both real ports, and one close for both.
+ * A running service: its HTTP base URL, both real ports, and one close for both.
+ * `url` is "http://" + the host exactly as given + ":" + the real HTTP port, with no trailing slash;
+ * an IPv6 host goes in brackets, as in any URL: "http://[::1]:8000". A wildcard host stays as
+ * given ("http://0.0.0.0:8000", "http://[::]:8000"): where it is bound, not where to connect.
  */
 export interface ReadingsService {
   url: string;

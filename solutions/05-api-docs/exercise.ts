@@ -187,7 +187,8 @@ type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 /** zod's issues → FastAPI's 422 entries; `loc` starts with where the value was. */
 function detailOf(error: z.ZodError, where: Where, input: unknown): ErrorDetail[] {
   return error.issues.map((issue) => {
-    // JSON has no symbols: a symbol key becomes its description. Array indices stay numbers.
+    // JSON has no symbols: a symbol key is written as String(key), e.g. "Symbol(tag)" for
+    // Symbol('tag'). Array indices stay numbers.
     const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
     // zod says invalid_type for an absent value; FastAPI says "missing".
     const absent = issue.code === 'invalid_type' && valueAt(input, path) === undefined;
@@ -299,7 +300,12 @@ export function todoApi(registry: OpenAPIRegistry): express.Router {
   return router;
 }
 
-/** Given: lesson 04's error policy. Our words only, never the client's body or a parser's message. */
+/**
+ * Given: lesson 04's error policy. Our words only, never the client's body or a parser's message.
+ * The status is the error's `status`, or its `statusCode` when it has no `status` (http-errors,
+ * behind express.json(), sets both to the same number; lesson 04 speaks of `status`). Only a whole
+ * number from 400 to 499 is answered as it is; anything else is our bug: a logged 500.
+ */
 export const handleErrors: express.ErrorRequestHandler = (error, _req, res, next) => {
   if (res.headersSent) return next(error);
   const status = (error as { status?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;

@@ -88,8 +88,19 @@ export function listenOn(server: net.Server, options: ListenOptions): Promise<Bo
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    // The options form keeps host and port apart from the optional backlog/callback arguments.
-    server.listen({ host, port });
+    try {
+      // The options form keeps host and port apart from the optional backlog/callback arguments.
+      server.listen({ host, port });
+    } catch (error) {
+      // Some failures never become an 'error' event: listen() throws them at once, before any
+      // event, for what it checks by itself: a port outside 0–65535 (ERR_SOCKET_BAD_PORT) or a
+      // server that already listens (ERR_SERVER_ALREADY_LISTEN). Inside this executor the throw
+      // would reject the promise with Node's error, not ours, and leave both listeners on the
+      // server. Neither event will fire now: remove our 'error' listener, and let onError (which
+      // removes the other) reject like any other failure.
+      server.off('error', onError);
+      onError(error as NodeJS.ErrnoException);
+    }
   });
 }
 
@@ -103,6 +114,10 @@ function explain(code: string, host: string, port: number, error: Error): string
       return `Cannot listen on ${where}: permission denied. Ports below 1024 are privileged; use a port from 1024 up (uvicorn's 8000 is a good habit).`;
     case 'EADDRNOTAVAIL':
       return `Cannot listen on ${where}: ${host} is not an address of this machine. Use 127.0.0.1, 0.0.0.0, or one of its own addresses.`;
+    case 'ERR_SOCKET_BAD_PORT':
+      return `Cannot listen on ${where}: ${port} is not a port number. Use a whole number from 1 to 65535, or 0 for any free port.`;
+    case 'ERR_SERVER_ALREADY_LISTEN':
+      return `Cannot listen on ${where}: this server is already listening. Close it first, or start another server.`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `Cannot listen on ${where}: the name ${host} does not resolve to an address.`;

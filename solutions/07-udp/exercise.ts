@@ -135,7 +135,8 @@ export function sendAndWait(payload: string | Uint8Array, options: RequestOption
     socket.on('message', (reply, rinfo) => {
       // Anyone can send a datagram to our port; only the peer we asked may answer. (A connected
       // socket — socket.connect() — would let the kernel do this filtering, and would also hear
-      // ECONNREFUSED when nobody listens on that port, instead of timing out.)
+      // ECONNREFUSED, as an 'error' event, when nobody listens on that port: the 'error' listener
+      // below would then reject at once, without sending again, instead of timing out.)
       if (rinfo.address !== host || rinfo.port !== port) return;
       finish(() => resolve(reply));
     });
@@ -177,7 +178,9 @@ export type RejectReason = 'empty' | 'not_utf8' | 'not_json' | 'wrong_shape' | '
 export type Classified = { ok: true; reading: Reading } | { ok: false; reason: RejectReason };
 
 // fatal: true makes invalid UTF-8 throw. Buffer#toString('utf8') never throws: it quietly puts
-// U+FFFD in place of bad bytes, and the datagram would be miscounted as "not JSON".
+// U+FFFD in place of bad bytes, and the datagram would be miscounted as "not JSON". The decoder
+// also drops a leading byte order mark (EF BB BF; ignoreBOM is false by default), which
+// RFC 8259 lets a JSON parser ignore; Buffer#toString would keep it, and JSON.parse refuses U+FEFF.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function classifyDatagram(payload: Uint8Array, maxBytes: number = MAX_READING_BYTES): Classified {
@@ -290,6 +293,8 @@ export async function startReadingsService(options: ServiceOptions = {}): Promis
   };
 
   return {
+    // The host as given, brackets for IPv6. A wildcard (0.0.0.0, ::) stays a wildcard: the URL
+    // says where the service is bound; a client on this machine connects to 127.0.0.1 or [::1].
     url: `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`,
     httpPort,
     udpPort: udp.port,

@@ -3,6 +3,7 @@
  * playwright-core, with every request that would leave the test server blocked and recorded.
  */
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
@@ -74,4 +75,58 @@ export async function guardedContext(browser: Browser, origin: string): Promise<
     if (!isLocal(request.url())) attempted.push(request.url());
   });
   return { context, attempted, refusedByPolicy, close: () => context.close() };
+}
+
+/**
+ * Opens, renders and closes one small page of the test's own in a fresh context, and answers how
+ * long that took (ms), or undefined when it failed (the tests then say what is wrong themselves).
+ *
+ * Why: the first page a new Chromium shows pays for starting a renderer process and for code and
+ * files not yet in memory (measured: 0.5–1.5 s more than the next page), and on a loaded machine
+ * every page is slower. Lesson 05's docs pages took ~3 s each under a load of 10–12 on two cores
+ * (parsing swagger-ui-bundle.js, 1.4 MB, is most of it), where a fixed 15 s per test ran out on
+ * the first, cold page. This page takes that first cost out of the tests, and its time is the
+ * machine's pace right now: pageBudget() scales the tests' limits with it.
+ */
+export async function warmUp(browser: Browser, timeoutMs = 20_000): Promise<number | undefined> {
+  const started = performance.now();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+  try {
+    context.setDefaultTimeout(timeoutMs);
+    const page = await context.newPage();
+    await page.setContent(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>warm-up</title></head>' +
+        '<body style="font-family: system-ui, sans-serif"><h1>Warm-up</h1><p>Some <b>text</b>, <code>code</code>.</p>' +
+        '<script>document.body.append(JSON.stringify({ ready: true }))</script></body></html>',
+    );
+    // Layout, paint and raster: the work the first real page would otherwise pay for.
+    await page.screenshot();
+    return performance.now() - started;
+  } catch {
+    return undefined;
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+/** Limits for one visit of the browser tests, from warmUp()'s time. */
+export interface PageBudget {
+  /** For the whole visit: open the page, load it with its scripts and styles, look at it. */
+  totalMs: number;
+  /** After the page's 'load' event, for the page's own scripts to render the document. */
+  renderMs: number;
+}
+
+/**
+ * 15 s per visit as before on a quiet machine; more when the warm-up showed a slow one: a docs
+ * page takes about 2.5–3 times the warm-up page (measured under a load of 10–12), so 12 times the
+ * warm-up leaves a wide margin. A page that never renders still fails: after its 'load' event it
+ * gets renderMs, seconds, not the whole budget.
+ */
+export function pageBudget(warmUpMs: number | undefined): PageBudget {
+  if (warmUpMs === undefined) return { totalMs: 15_000, renderMs: 10_000 };
+  return {
+    totalMs: Math.min(60_000, Math.max(15_000, Math.round(12 * warmUpMs))),
+    renderMs: Math.min(30_000, Math.max(5_000, Math.round(4 * warmUpMs))),
+  };
 }
