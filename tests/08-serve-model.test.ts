@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import Ajv2020 from 'ajv/dist/2020.js';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   FlowerListSchema,
@@ -110,6 +112,17 @@ function useApp(model: () => Model | Promise<Model>): () => string {
     if (!running) throw failure;
     return running.url;
   };
+}
+
+/** Whether something can listen on host (any port) here. */
+async function canListen(host: string): Promise<boolean> {
+  const server = net.createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, host, () => resolve(true));
+  });
+  if (ok) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return ok;
 }
 
 /** A promise and the functions that settle it. */
@@ -248,6 +261,8 @@ describe('TODO 2: infer, the Open Inference Protocol on a loaded model', () => {
     ['the input twice', { inputs: [row([5.1, 3.5, 1.4, 0.2]), row([5.1, 3.5, 1.4, 0.2])] }],
     ['datatype FP64', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), datatype: 'FP64' }] }],
     ['datatype INT32', { inputs: [{ ...row([5, 3, 1, 0]), datatype: 'INT32' }] }],
+    ['datatype "float32" (onnxruntime\'s name; the protocol\'s is "FP32")', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), datatype: 'float32' }] }],
+    ['an extra, unknown input beside the right one (no other names)', { inputs: [row([5.1, 3.5, 1.4, 0.2]), row([5.1, 3.5, 1.4, 0.2], SECRET)] }],
     ['shape [1, 5] (5 features)', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2, 1]), shape: [1, 5] }] }],
     ['shape [4] (no batch dimension)', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), shape: [4] }] }],
     ['shape [1, 4, 1] (one dimension too many)', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), shape: [1, 4, 1] }] }],
@@ -338,6 +353,17 @@ describe('TODO 3: /predict\'s schemas and predict()', () => {
     expect(Math.abs(row0.setosa - expected[0]![0]!), `setosa probability of row 0 vs train.ts's ${expected[0]![0]}`).toBeLessThan(1e-5);
   });
 
+  test('predict puts FEATURES in their order whatever the order of the flower\'s keys', async () => {
+    const model = await shared(IRIS_MODEL);
+    const [species, values] = KNOWN[0]!;
+    const [sepal_length, sepal_width, petal_length, petal_width] = values;
+    // The same flower, its keys written backwards: the row must still be FEATURES in order, not Object.values.
+    const backwards = { petal_width, petal_length, sepal_width, sepal_length } as unknown as Flower;
+    const [prediction] = await predict(model, [backwards]);
+    expect(prediction?.label, `predict([${show(backwards)}]): build each row as FEATURES.map((name) => flower[name])`).toBe(species);
+    expect(Math.abs(prediction!.probabilities.setosa - expected[0]![0]!), `setosa probability of ${show(backwards)} vs train.ts's ${expected[0]![0]}`).toBeLessThan(1e-5);
+  });
+
   test('predict reads the names from the model: skl2onnx\'s names, label output first', async () => {
     const model = await shared(other.sklearnStyle);
     const predictions = await predict(model, KNOWN.map(([, values]) => flowerOf(values)));
@@ -376,7 +402,7 @@ describe('TODO 4: the app', () => {
       expect(answer.status, 'GET /v2/models/iris').toBe(200);
       const body = answer.json as Record<string, unknown>;
       expect(body.name, 'name').toBe('iris');
-      expect(typeof body.platform, `platform: ${show(body)}`).toBe('string');
+      expect(body.platform, `platform: ${show(body)}`).toBe('onnx_onnxv1');
       expect(body.inputs, 'inputs').toEqual(model.inputs);
       expect(body.outputs, 'outputs').toEqual(model.outputs);
       const ready = await call(base(), 'GET', '/v2/models/iris/ready');
@@ -458,6 +484,13 @@ describe('TODO 4: the app', () => {
       else expect(typeof entry?.type, `type at ${show(loc)}`).toBe('string');
     });
 
+    test('a list of one flower → a list of one prediction (a list in, a list out)', async () => {
+      const answer = await call(base(), 'POST', '/predict', [good]);
+      expect(answer.status, `POST /predict [1 flower]: ${answer.text}`).toBe(200);
+      expect(Array.isArray(answer.json), `POST /predict [1 flower] → ${answer.text}: a list of one, not a single prediction`).toBe(true);
+      expect((answer.json as { label: string }[]).map((prediction) => prediction.label), 'labels').toEqual(['setosa']);
+    });
+
     test(`a list of ${MAX_BATCH + 1} flowers → 422`, async () => {
       const answer = await call(base(), 'POST', '/predict', Array(MAX_BATCH + 1).fill(good));
       expect(answer.status, `POST /predict with ${MAX_BATCH + 1} flowers`).toBe(422);
@@ -483,6 +516,26 @@ describe('TODO 4: the app', () => {
         expect(typeof (answer.json as Record<string, unknown>)?.[key], `POST ${url} with ${what}: ${answer.text.slice(0, 200)} should be {"${key}": "..."}`).toBe('string');
         expect(answer.text, `POST ${url} with ${what}: the answer must not quote the body`).not.toContain(SECRET);
       }
+    });
+
+    test.each([
+      ['/predict', 'detail'],
+      ['/v2/models/iris/infer', 'error'],
+    ])('POST %s with malformed JSON → 400 {"%s": ...} in our own words, not the parser\'s message (which quotes the body)', async (url, key) => {
+      for (const body of [`{"a": ${SECRET}}`, `${SECRET} is not JSON`, `[1, 2, ${SECRET}]`]) {
+        const answer = await call(base(), 'POST', url, body, { 'content-type': 'application/json' });
+        expect(answer.status, `POST ${url} ${body}`).toBe(400);
+        expect(typeof (answer.json as Record<string, unknown>)?.[key], `POST ${url} ${body}: ${answer.text.slice(0, 200)} should be {"${key}": "..."}`).toBe('string');
+        expect(answer.text, `POST ${url} ${body}: answer in your own words, never the parser's error.message (it quotes the body)`).not.toContain(SECRET);
+      }
+    });
+
+    test.each([
+      ['/predict', { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }],
+      ['/v2/models/iris/infer', { inputs: [row([5.1, 3.5, 1.4, 0.2])] }],
+    ])('POST %s sent as "application/json; charset=utf-8" is JSON: 200, not 415', async (url, body) => {
+      const answer = await call(base(), 'POST', url, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8' });
+      expect(answer.status, `POST ${url} with Content-Type: application/json; charset=utf-8 (the media type is application/json): ${answer.text.slice(0, 200)}`).toBe(200);
     });
 
     test('a body with no Content-Type: read as JSON under /v2 (tritonclient sends none), 415 {"detail"} on /predict', async () => {
@@ -576,6 +629,7 @@ describe('TODO 4: the app', () => {
       const ready = await call(running.url, 'GET', '/v2/health/ready');
       expect([ready.status, ready.json], 'GET /v2/health/ready while loading').toEqual([503, { ready: false }]);
       expect((await call(running.url, 'GET', '/v2/models/iris/ready')).status, 'model ready while loading').toBe(503);
+      expect((await call(running.url, 'GET', '/v2/models/iris')).status, 'GET /v2/models/iris (metadata) while loading').toBe(503);
       expect((await call(running.url, 'POST', '/v2/models/iris/infer', { inputs: [row([5.1, 3.5, 1.4, 0.2])] })).status, 'infer while loading').toBe(503);
       expect((await call(running.url, 'POST', '/predict', flowerOf(KNOWN[0]![1]))).status, 'predict while loading').toBe(503);
       loading.resolve(await shared(IRIS_MODEL));
@@ -665,6 +719,87 @@ describe('TODO 5: startServer, FastAPI\'s lifespan', () => {
     } finally {
       if (!closed) await started.close().catch(() => undefined);
     }
+  });
+
+  test('close() resolves even while a client is in the middle of a request (headers sent, half the body)', async () => {
+    const started = await startServer({ modelPath: IRIS_MODEL, port: 0 });
+    const url = new URL(started.url);
+    const socket = net.connect(Number(url.port), url.hostname);
+    let closed = false;
+    try {
+      // Expect: 100-continue: the server answers "100 Continue" once it has read the headers, so
+      // the request is surely under way (not an idle connection) when close() is called.
+      const continued = new Promise<void>((resolve, reject) => {
+        socket.on('data', (chunk) => void (/^HTTP\/1\.1 100/.test(chunk.toString('latin1')) && resolve()));
+        socket.once('error', reject);
+        socket.once('close', () => reject(new Error('the server closed the connection before reading the request')));
+      });
+      socket.write(`POST /predict HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`);
+      await continued;
+      socket.write('{"sepal_length": 5.1, ');
+      const closing = started.close();
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('close() did not resolve within 5 s while a request was half sent: end the open connections too (server.closeAllConnections())')), 5000));
+      await Promise.race([closing, timeout]);
+      closed = true;
+      expect(await canBind(Number(url.port)), `port ${url.port} can be bound again after close()`).toBe(true);
+    } finally {
+      socket.destroy();
+      if (!closed) await started.close().catch(() => undefined);
+    }
+  });
+
+  test('close() releases the model\'s session', async () => {
+    const released: boolean[] = [];
+    const original = ort.InferenceSession.create.bind(ort.InferenceSession);
+    const spy = vi.spyOn(ort.InferenceSession, 'create').mockImplementation((async (...args: unknown[]) => {
+      const session = await (original as (...a: unknown[]) => Promise<ort.InferenceSession>)(...args);
+      const index = released.push(false) - 1;
+      const release = session.release.bind(session);
+      session.release = async () => {
+        released[index] = true;
+        return release();
+      };
+      return session;
+    }) as never);
+    let started: Awaited<ReturnType<typeof startServer>> | undefined;
+    try {
+      started = await startServer({ modelPath: IRIS_MODEL, port: 0 });
+    } finally {
+      spy.mockRestore();
+    }
+    await started.close();
+    expect(released.length, 'sessions made by startServer (ort.InferenceSession.create)').toBeGreaterThan(0);
+    expect(released, 'after close(): every session startServer made was released (session.release())').toEqual(released.map(() => true));
+  });
+
+  test('listens on the host it is given', async () => {
+    // 127.0.0.2 is loopback on Linux; elsewhere (macOS) ::1 is the other loopback address.
+    const host = (await canListen('127.0.0.2')) ? '127.0.0.2' : '::1';
+    const started = await startServer({ modelPath: IRIS_MODEL, host, port: 0 });
+    try {
+      const url = new URL(started.url);
+      expect(url.hostname.replace(/^\[|\]$/g, ''), `startServer({host: '${host}'}).url = ${started.url}`).toBe(host);
+      const answer = await call(started.url, 'GET', '/v2/health/live');
+      expect(answer.status, `GET ${started.url}/v2/health/live`).toBe(200);
+    } finally {
+      await started.close();
+    }
+  });
+
+  test('the default port is 8000', async () => {
+    const started = await startServer({ modelPath: IRIS_MODEL }).then(
+      (value) => value,
+      (error: unknown) => error,
+    );
+    if (started instanceof Error) {
+      // Something else holds 8000 (another copy of this suite, say): then the start must have failed for that.
+      const busy = (started as { code?: unknown }).code === 'EADDRINUSE' || !(await canBind(8000));
+      expect(busy, `startServer({modelPath}) rejected (${String(started)}) though port 8000 is free: the default port is 8000`).toBe(true);
+      return;
+    }
+    const { url, close } = started as Awaited<ReturnType<typeof startServer>>;
+    await close();
+    expect(new URL(url).port, `startServer({modelPath}).url = ${url}: the default port`).toBe('8000');
   });
 
   test('serves the model at modelPath (another model\'s names)', async () => {
