@@ -12,7 +12,6 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -39,7 +38,8 @@ import {
 } from '#exercise/09-keep-answering';
 import { IRIS_MODEL, batchOf, irisProbabilities, writeSuiteModels, type SuiteModels } from './support/serving-models.ts';
 import { cuedWorker } from './support/cued-worker.ts';
-import { parseJson, serve } from './support/http.ts';
+import { call, serve, type Answer } from './support/http.ts';
+import { busy, deferred, later, ms, outcome, show, tick, until, watch, within } from './support/waits.ts';
 // @ts-expect-error: a plain JavaScript module of the suite's, without types
 import { CRASH_ID, CRASH_MESSAGE } from './support/09-crashing-worker.mjs';
 
@@ -47,11 +47,6 @@ import { CRASH_ID, CRASH_MESSAGE } from './support/09-crashing-worker.mjs';
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const CRASHING = pathToFileURL(path.join(import.meta.dirname, 'support', '09-crashing-worker.mjs'));
-const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
-const ms = (value: number) => `${Math.round(value)} ms`;
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** How much busier than idle this machine is now (1 when idle): bounds that must be absolute grow with it. */
-const busy = () => Math.max(1, os.loadavg()[0]! / os.cpus().length);
 
 let models: SuiteModels;
 beforeAll(() => {
@@ -90,58 +85,6 @@ afterAll(async () => {
   rmSync(models.dir, { recursive: true, force: true });
 });
 
-/** Fails with `what` when `promise` has not settled after `timeoutMs`. */
-async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${timeoutMs / 1000} s`)), timeoutMs)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls until `probe` is true (there is no event to wait for). */
-async function until(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: still not so after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** How a promise settled: its value, or 'rejected: <the error's class>'. */
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => value,
-    (error: unknown) => error,
-  );
-}
-
-/** A promise awaited later: marked as handled now, so that a test failing before it awaits it leaves no unhandled rejection. */
-function later<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
-/** What happened to a promise so far. */
-function watch<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
-}
-
-/** A promise and the functions that settle it. */
-function deferred<T = string>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((yes, no) => ((resolve = yes), (reject = no)));
-  return { promise, resolve, reject };
-}
-
 /** console.error, caught for the length of a test (and still printed to nobody). */
 function catchErrors() {
   const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -165,23 +108,6 @@ const rowsRequest = (rows: number[][], extra: Record<string, unknown> = {}) => (
 const jobOf = (rows: number[][], id?: string): Job => prepareRequest(IRIS, rowsRequest(rows, id === undefined ? {} : { id }));
 const INFER = '/v2/models/iris/infer';
 
-interface Answer {
-  status: number;
-  json: unknown;
-  text: string;
-  headers: Headers;
-}
-
-async function call(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(base + url, {
-    method,
-    signal: AbortSignal.timeout(20_000),
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: parseJson(text), text, headers: response.headers };
-}
 const errorOf = (answer: Answer) => (answer.json as { error?: unknown } | undefined)?.error;
 const detailOf = (answer: Answer) => (answer.json as { detail?: unknown } | undefined)?.detail;
 

@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 // Before the exercise: follows every thread it starts.
 import { runningThreads, startedThreads } from './support/threads.mjs';
 import {
+  DEFAULTS,
   MAX_BATCH,
   MODEL_NAME,
   createLimiter,
@@ -31,18 +32,14 @@ import { CHILD_EXIT, CHILD_THREAD } from './support/10-child-marks.mjs';
 // 10-deploy.ts (kubernetes-models, dockerfile-ast, esbuild) is imported when TODO 4's image is built.
 import type { BundledLayout } from './support/10-deploy.ts';
 import { cuedWorker } from './support/cued-worker.ts';
-import { canBind, freePort, parseJson, serve } from './support/http.ts';
+import { call, canBind, freePort, serve, type Answer } from './support/http.ts';
+import { busy, later, ms, show, until, watch, within } from './support/waits.ts';
 import { ExpositionError, parseExposition, total, type Family } from './support/prometheus.ts';
 import { IRIS_MODEL, ROOT, batchOf, writeSuiteModels, type SuiteModels } from './support/serving-models.ts';
 import { currentTarget } from '../workbook/target.ts';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
-const ms = (value: number) => `${Math.round(value)} ms`;
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** How much busier than idle this machine is now (1 when idle): bounds that must be absolute grow with it. */
-const busy = () => Math.max(1, os.loadavg()[0]! / os.cpus().length);
 
 let models: SuiteModels;
 beforeAll(() => {
@@ -57,42 +54,6 @@ afterAll(async () => {
   rmSync(models.dir, { recursive: true, force: true });
 });
 
-/** Fails with `what` when `promise` has not settled after `timeoutMs`. */
-async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done after ${timeoutMs / 1000} s`)), timeoutMs)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls until `probe` is true (there is no event to wait for). */
-async function until(probe: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${typeof what === 'string' ? what : what()}: still not so after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A promise awaited later: marked as handled now, so that a test failing before it awaits it leaves no unhandled rejection. */
-function later<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
-/** What happened to a promise so far. */
-function watch<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
-}
-
 const IRIS: ModelInfo = {
   version: '',
   inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
@@ -102,31 +63,17 @@ const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_w
 const rowsRequest = (rows: number[][]) => ({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 4], data: rows }] });
 const INFER = '/v2/models/iris/infer';
 
-interface Answer {
-  status: number;
-  json: unknown;
-  text: string;
-  headers: Headers;
-}
 type Outcome = Answer | { failed: string };
 
-async function call(base: string, method: string, url: string, body?: unknown): Promise<Answer> {
-  const response = await fetch(base + url, {
-    method,
-    signal: AbortSignal.timeout(20_000),
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: parseJson(text), text, headers: response.headers };
-}
 /** The same call, or the reason it got no answer (a refused or cut connection). */
 async function attempt(base: string, method: string, url: string, body?: unknown): Promise<Outcome> {
   try {
     return await call(base, method, url, body);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { failed: cause?.code ?? cause?.message ?? String(error) };
+    const cause = (error as { cause?: { code?: unknown; message?: string } }).cause;
+    // fetch's own failure names its cause (ECONNREFUSED, a reset); call's timeout names the request.
+    const failed = typeof cause?.code === 'string' ? cause.code : (error as Error).message === 'fetch failed' ? (cause?.message ?? 'fetch failed') : (error as Error).message;
+    return { failed };
   }
 }
 const describeOutcome = (outcome: Outcome) => ('failed' in outcome ? `no answer (${outcome.failed})` : `${outcome.status} ${outcome.text.slice(0, 160)}`);
@@ -601,7 +548,7 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
     const preStop = container.lifecycle?.preStop;
     const pause = preStop?.sleep?.seconds ?? Number(preStop?.exec?.command?.at(-1));
     expect(pause, 'lifecycle.preStop: a sleep of some seconds (sleep.seconds, or exec ["sleep", N]) while the endpoints forget the pod').toBeGreaterThanOrEqual(3);
-    const shutdownSeconds = Number(podEnv.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS_SHUTDOWN_MS) / 1000;
+    const shutdownSeconds = Number(podEnv.SHUTDOWN_TIMEOUT_MS ?? DEFAULTS.shutdownTimeoutMs) / 1000;
     expect(pod_.spec!.terminationGracePeriodSeconds ?? 30, `terminationGracePeriodSeconds: counted from the start of preStop (${pause} s), it must also cover the shutdown bound (${shutdownSeconds} s), or SIGKILL cuts the drain`).toBeGreaterThan(pause + shutdownSeconds);
     const threads = Number(podEnv.ORT_NUM_THREADS);
     const cpuLimit = Number(String(container.resources?.limits?.cpu ?? NaN).replace(/m$/, 'e-3'));
@@ -679,5 +626,3 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
   });
 });
 
-const DEFAULTS_SHUTDOWN_MS = 8_000;
-void tick;

@@ -71,3 +71,35 @@ export async function canBind(port: number): Promise<boolean> {
   if (ok) await new Promise<void>((resolve) => server.close(() => resolve()));
   return ok;
 }
+
+/** An HTTP answer, read whole. */
+export interface Answer {
+  status: number;
+  /** The body as JSON, or undefined when it is not JSON. */
+  json: unknown;
+  text: string;
+  headers: Headers;
+}
+
+/** How long `call` waits for an answer before it fails, naming the request. */
+const CALL_TIMEOUT_MS = 20_000;
+
+/**
+ * One request with fetch: a body that is not a string is sent as JSON. A server that never answers
+ * fails with the method and path in the message, not a bare "aborted due to timeout".
+ */
+export async function call(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  try {
+    const response = await fetch(base + url, {
+      method,
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: parseJson(text), text, headers: response.headers };
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') throw new Error(`${method} ${url}: no answer within ${CALL_TIMEOUT_MS / 1000} s`, { cause: error });
+    throw error;
+  }
+}
