@@ -350,8 +350,9 @@ function koreanForm(form: string): RegExp {
     .split(/\s+/)
     .map((word) => (/^`.*`$/.test(word) ? CODE_MARK : escapeRegExp(word)));
   const pattern = words.join('(?:\\([^()\\n]*\\))?\\s+');
+  // Korean particles follow a word, nothing Korean comes before it: `타입` is not in `프로토타입`.
   // A term kept in English is a word of its own, in any case: "Liveness" is "liveness", "Service" is not in "InferenceService".
-  return HANGUL.test(form) ? new RegExp(pattern, 'g') : new RegExp(`(?<![A-Za-z])${pattern}(?![A-Za-z])`, 'gi');
+  return HANGUL.test(form) ? new RegExp(`(?<!\\p{Script=Hangul})${pattern}`, 'gu') : new RegExp(`(?<![A-Za-z])${pattern}(?![A-Za-z])`, 'giu');
 }
 
 /**
