@@ -395,13 +395,23 @@ function maskedFor(term: Term, terms: Term[], text: string): string {
   return text;
 }
 
-/** The first place `term` is used in `prose` (the longer terms that hold it aside), or undefined. */
-function firstUse(term: Term, terms: Term[], prose: string): { index: number; text: string } | undefined {
+/** A Korean verb's ending right after a noun: `응답합니다`, `검증된`, `바인딩해`. */
+const VERB_ENDING = /^(하|합|한|할|해|했|되|된|될|됩|돼|됐)/;
+
+/**
+ * The first place `term` is used in `prose` (the longer terms that hold it aside), or undefined;
+ * with `nounsOnly`, the first place it is a noun (`응답을`, not `응답합니다`), which is where a gloss
+ * belongs: the English term is a noun.
+ */
+function firstUse(term: Term, terms: Term[], prose: string, nounsOnly = false): { index: number; text: string } | undefined {
   const text = maskedFor(term, terms, prose);
   let first: { index: number; text: string } | undefined;
   for (const form of term.korean) {
-    const match = koreanForm(form).exec(text);
-    if (match && (first === undefined || match.index < first.index)) first = { index: match.index, text: match[0] };
+    for (const match of text.matchAll(koreanForm(form))) {
+      if (nounsOnly && VERB_ENDING.test(text.slice(match.index + match[0].length))) continue;
+      if (first === undefined || match.index < first.index) first = { index: match.index, text: match[0] };
+      break;
+    }
   }
   return first;
 }
@@ -429,9 +439,9 @@ function namesInEnglish(term: Term, text: string): boolean {
 
 /**
  * What a Korean file does against the glossary, one sentence each (without the file's name):
- * a rejected spelling in its prose; a term whose first use in the prose (headings, code and link
- * texts aside: those are titles and code) has no English in parentheses right after it, or after
- * one of its words (`빠짐없는(exhaustive) \`switch\``).
+ * a rejected spelling in its prose; a term whose first use as a noun in the prose (headings, code
+ * and link texts aside: those are titles and code) has no English in parentheses right after it,
+ * or after one of its words (`빠짐없는(exhaustive) \`switch\``).
  */
 export function glossaryProblems(korean: string, terms: Term[]): string[] {
   const problems: string[] = [];
@@ -448,7 +458,7 @@ export function glossaryProblems(korean: string, terms: Term[]): string[] {
   const titlesAside = proseOf(korean, { dropLinkText: true });
   for (const term of terms) {
     if (term.keptInEnglish || term.kind !== 'term') continue;
-    const first = firstUse(term, terms, titlesAside);
+    const first = firstUse(term, terms, titlesAside, true);
     if (!first) continue;
     const inside = [...first.text.matchAll(/\(([^()]*)\)/g)].map((gloss) => gloss[1]!);
     const after = titlesAside.slice(first.index + first.text.length).match(/^[*_]*\(([^()]*)\)/);
