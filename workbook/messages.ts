@@ -154,7 +154,7 @@ const ko: Messages = {
     `테스트 프로세스가 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 메모리 ${heapMb}MB를 다 썼을 수 있습니다. 목록에 값을 끝없이 추가하는 루프가 있는지 확인해 보십시오. (${cause})`,
   noHints: (id, file) => `레슨 ${id}에는 힌트가 없습니다 (${file}).`,
   hintHeading: (number, total, todo, id) => `힌트 ${number}/${total}${todo === undefined ? '' : ` (TODO ${todo})`} — 레슨 ${id}`,
-  nextHintWith: (how, file) => `(다음 힌트: ${how} — 전체 힌트는 ${file}에 있습니다)`,
+  nextHintWith: (how, file) => `(다음 힌트: ${how} · 모든 힌트: ${file})`,
   lastHint: (todo, solution) =>
     `${todo === undefined ? '' : `TODO ${todo}의 `}마지막 힌트였습니다. 테스트가 통과하면 ${solution} 파일과 비교해 보십시오.`,
   hintsAllShown: '(힌트를 모두 보았습니다. 마지막 힌트를 다시 보여 드립니다)',
