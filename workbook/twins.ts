@@ -206,7 +206,6 @@ export function twinProblems(english: string, korean: string): string[] {
   for (let index = 0; index < blocks; index += 1) {
     const enBlock = en.blocks[index]!;
     const koBlock = ko.blocks[index]!;
-    if (enBlock.text === koBlock.text) continue;
     const first = enBlock.text.split('\n')[1]?.trim().slice(0, 50) ?? '';
     const enSplit = splitComments(enBlock.text, enBlock.info);
     const koSplit = splitComments(koBlock.text, enBlock.info);
@@ -232,7 +231,6 @@ export function twinProblems(english: string, korean: string): string[] {
   if (enHints.join('|') !== koHints.join('|')) {
     problems.push(`its hint headings (${koHints.length}) are not the English ones (${enHints.length}) line for line: the runner reads them, so they stay as in English`);
   }
-  // Comments in the untouched English-only blocks are left alone: nothing there is a translation.
   return problems;
 }
 
