@@ -8,7 +8,8 @@
  * files to it: no spelling the glossary rejects, the English term in parentheses where a file first
  * uses a Korean one, a heading that names a glossary idea in English names it in Korean too, and
  * the glossary's own column of first lessons true. It also refuses English placeholders
- * (`<your words>`) in Korean prose, and comments left in English inside a twin's code blocks.
+ * (`<your words>`) and two parentheses in a row in Korean prose, and comments left in English
+ * inside a twin's code blocks.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -300,6 +301,16 @@ export function englishPlaceholders(korean: string): { line: number; text: strin
   return found;
 }
 
+/**
+ * Two parenthesized groups in a row in Korean prose, code and link targets aside: a gloss
+ * followed by an aside, `**검증기(validator)**(잘못된 입력을 …)`, reads badly; the aside belongs
+ * in the sentence.
+ */
+export function doubleParentheses(korean: string): { line: number; text: string }[] {
+  const prose = proseOf(korean);
+  return [...prose.matchAll(/\([^()\n]*\)[*_]*\([^()\n]*\)/g)].map((match) => ({ line: lineOf(prose, match.index), text: match[0] }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The glossary
 
@@ -562,6 +573,9 @@ export function koreanEditionProblems(root = ROOT): string[] {
     const own: string[] = [...twinProblems(enText, koText)];
     for (const placeholder of englishPlaceholders(koText)) {
       own.push(`line ${placeholder.line}: ${placeholder.text} is an English placeholder in Korean prose: write what it stands for in Korean`);
+    }
+    for (const twice of doubleParentheses(koText)) {
+      own.push(`line ${twice.line}: "${twice.text}" puts two parentheses in a row: say the second one in the sentence`);
     }
     if (terms) own.push(...glossaryProblems(koText, terms), ...headingProblems(enText, koText, terms));
     for (const problem of own) problems.push(`${name}: ${problem}`);

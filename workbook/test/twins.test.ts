@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
+  doubleParentheses,
   englishPlaceholders,
   glossaryColumnProblems,
   glossaryProblems,
@@ -129,6 +130,13 @@ describe('English placeholders in Korean prose', () => {
       '```',
     ].join('\n');
     expect(englishPlaceholders(text)).toEqual([]);
+  });
+});
+
+describe('two parentheses in a row', () => {
+  test('a gloss followed by an aside is named; a link followed by a note, or code, is not', () => {
+    expect(doubleParentheses('**검증기(validator)**(잘못된 입력을 거부합니다)와\n미들웨어(middleware)(그때는 정해져 있습니다).\n').map((found) => found.line)).toEqual([1, 2]);
+    expect(doubleParentheses('[CONTRIBUTING.md](CONTRIBUTING.md)(영어), `f(a)(b)`, 검증기(validator), 그리고 (따로).\n')).toEqual([]);
   });
 });
 
