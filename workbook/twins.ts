@@ -27,7 +27,6 @@ interface CodeBlock {
 }
 
 interface Outline {
-  codeBlocks: string[];
   blocks: CodeBlock[];
   /** Every heading outside code: its level and its text. */
   headings: { level: number; text: string }[];
@@ -55,7 +54,7 @@ export function outline(markdown: string): Outline {
     if (heading) headings.push({ level: heading[1]!.length, text: heading[2]!.trim() });
   }
   if (block) blocks.push({ text: block.lines.join('\n'), info: block.info }); // an unclosed block still counts, whole
-  return { codeBlocks: blocks.map((each) => each.text), blocks, headings };
+  return { blocks, headings };
 }
 
 // ---------------------------------------------------------------------------------------------
