@@ -46,16 +46,19 @@ const en = {
   // A lesson's report (guide and npm test)
   exerciseMissing: (file: string, number: string) => `✗ ${file} is missing: \`npm run reset -- ${number}\` restores it.`,
   couldNotRun: '✗ The tests could not run:',
-  compileErrors: (count: number, file: string) => `✗ TypeScript finds ${count} error(s) in ${file}`,
+  compileErrors: (count: number, file: string) => `✗ TypeScript finds ${count} error(s) in ${file} outside any TODO's code`,
   fixThese: ' (fix these too):',
   someTestsPass: (ok: number, total: number) => `${ok} of ${total} tests pass.`,
+  notStartedYet: 'Not started yet.',
   someRuntimeTestsPass: (ok: number, total: number) => `${ok} of ${total} run-time tests pass.`,
   checkingTypes: ' Checking types…',
   passButCompile: (total: number) => `All ${total} tests pass, but the exercise does not compile yet.`,
   runtimePass: (total: number) => `All ${total} run-time tests pass.`,
   allPass: (total: number) => `✓ All ${total} tests pass.`,
   readSolution: (file: string) => `Read the annotated solution: ${file}`,
-  failingCount: (count: number) => `—\u00a0${count}\u00a0failing`,
+  todoNotDone: (failing: number, typeErrors: number) =>
+    `—\u00a0${[failing > 0 ? `${failing}\u00a0failing` : '', typeErrors > 0 ? `${typeErrors}\u00a0type\u00a0error${typeErrors === 1 ? '' : 's'}` : ''].filter(Boolean).join(',\u00a0')}`,
+  compileErrorAt: (location: string) => `TypeScript error at ${location}`,
   typeTest: '(type test)',
   // What a failed type test means, in one line (expect-type's own text is unreadable)
   typeIsNotExpected: (actual: string) => `the type is ${actual}, which is not what this test expects`,
@@ -79,7 +82,10 @@ const en = {
   // progress
   checkingLessons: (which: string | undefined) => `Checking ${which ?? 'every lesson'}:`,
   suiteDidNotLoad: 'suite did not load',
-  testCounts: (ok: number, total: number, typeErrors: boolean) => `${ok}/${total} tests${typeErrors ? ', type errors' : ''}`,
+  /** `typeErrorTodos`: undefined when the exercise compiles, else the TODOs whose code has errors (none: they are outside them). */
+  testCounts: (ok: number, total: number, typeErrorTodos: number[] | undefined) =>
+    `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(', ')}`}`,
+  notStarted: 'not started',
   nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then \`npm test -- ${number}\` (or \`npm start\`).`,
   rememberedResults: '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)',
   // reset
@@ -133,16 +139,19 @@ const ko: Messages = {
   keys: (line) => `키: ${line}`,
   exerciseMissing: (file, number) => `✗ ${file} 파일이 없습니다. \`npm run reset -- ${number}\` 명령으로 되살릴 수 있습니다.`,
   couldNotRun: '✗ 테스트를 실행하지 못했습니다:',
-  compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 오류 ${count}개를 찾았습니다`,
+  compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 어느 TODO의 코드에도 속하지 않는 오류 ${count}개를 찾았습니다`,
   fixThese: ' (이 오류를 고쳐야 통과합니다):',
   someTestsPass: (ok, total) => `테스트 ${total}개 중 ${ok}개 통과.`,
+  notStartedYet: '아직 시작하지 않았습니다.',
   someRuntimeTestsPass: (ok, total) => `런타임 테스트 ${total}개 중 ${ok}개 통과.`,
   checkingTypes: ' 타입 검사 중…',
   passButCompile: (total) => `테스트 ${total}개가 모두 통과했지만, 연습 문제 코드가 아직 컴파일되지 않습니다.`,
   runtimePass: (total) => `런타임 테스트 ${total}개가 모두 통과했습니다.`,
   allPass: (total) => `✓ 테스트 ${total}개가 모두 통과했습니다.`,
   readSolution: (file) => `주석이 달린 해답을 읽어 보십시오: ${file}`,
-  failingCount: (count) => `—\u00a0${count}개\u00a0실패`,
+  todoNotDone: (failing, typeErrors) =>
+    `—\u00a0${[failing > 0 ? `${failing}개\u00a0실패` : '', typeErrors > 0 ? `타입\u00a0오류\u00a0${typeErrors}개` : ''].filter(Boolean).join(',\u00a0')}`,
+  compileErrorAt: (location) => `TypeScript 오류: ${location}`,
   typeTest: '(타입 테스트)',
   typeIsNotExpected: (actual) => `타입이 ${actual}입니다. 이 테스트가 기대하는 타입이 아닙니다`,
   typeIsNot: (actual, expected) => `타입이 ${actual}입니다. 기대하는 타입: ${expected}`,
@@ -161,7 +170,9 @@ const ko: Messages = {
   pressH: 'h 키',
   checkingLessons: (which) => `${which ?? '모든 레슨'} 검사 중:`,
   suiteDidNotLoad: '스위트를 불러오지 못함',
-  testCounts: (ok, total, typeErrors) => `테스트 ${ok}/${total}${typeErrors ? ', 타입 오류' : ''}`,
+  testCounts: (ok, total, typeErrorTodos) =>
+    `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, TODO ${typeErrorTodos.join(', ')}에 타입 오류`}`,
+  notStarted: '시작 전',
   nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise} 파일을 고친 다음 \`npm test -- ${number}\` (또는 \`npm start\`).`,
   rememberedResults: '(저장해 둔 결과를 보여 줍니다. `npm run progress -- --fresh`는 모든 레슨을 다시 실행합니다.)',
   startNotRecorded: (id) => `${id}의 시작 버전이 workbook/starts.json에 기록되어 있지 않아 되돌릴 수 없습니다. 파일은 그대로 두었습니다.`,

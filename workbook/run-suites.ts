@@ -10,7 +10,7 @@ import { createVitest } from 'vitest/node';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { typeErrors } from './compile.ts';
 import type { Lesson } from './lessons.ts';
-import type { LessonReport, TestOutcome } from './outcome.ts';
+import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { packagesOf, spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
@@ -185,7 +185,7 @@ export class SuiteRunner {
     const isTypeSuite = (spec: (typeof specifications)[number]) => spec.moduleId.endsWith('.test-d.ts');
     let testModules: TestModule[];
     let unhandledErrors: readonly unknown[];
-    let compileErrors: Map<string, string[]>;
+    let compileErrors: Map<string, CompileError[]>;
     try {
       if (listener.runtimeDone) {
         // The learner waits: the run-time tests first, with the machine to themselves, then the

@@ -83,7 +83,7 @@ describe('SuiteRunner', () => {
     const [report] = await runner.run(lessons);
     fs.writeFileSync(lessons[0]!.exercise, STUB);
     expect(report!.tests.every((test) => test.state === 'passed')).toBe(true);
-    expect(report!.typeErrors).toEqual([expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:5:14 /)]);
+    expect(report!.typeErrors).toEqual([{ text: expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:5:14 /), todos: [] }]);
     expect(passed(report!)).toBe(false);
   });
 
@@ -168,7 +168,7 @@ describe('SuiteRunner', () => {
     expect(passed({ ...report!, tests: [] })).toBe(false);
     const green = { ...report!, errors: [], typeErrors: [], tests: [{ file: 'x', name: 'y', state: 'passed' as const }] };
     expect(passed(green)).toBe(true);
-    expect(passed({ ...green, typeErrors: ['exercise.ts:1:1 wrong'] })).toBe(false);
+    expect(passed({ ...green, typeErrors: [{ text: 'exercise.ts:1:1 wrong', todos: [1] }] })).toBe(false);
   });
 
   test('closing stops the spare worker', async () => {
