@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Lesson } from './lessons.ts';
+import { language } from './messages.ts';
 import type { CompileError } from './outcome.ts';
 import { stateDir } from './state.ts';
 import { ROOT, type Target } from './target.ts';
@@ -58,9 +59,11 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT)
 
 function tsc(root: string, config: string): Promise<string> {
   const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
+  const locale = language === 'en' ? [] : ['--locale', language];
   return new Promise((resolve) => {
     // tsc exits non-zero when it finds errors; its output is what matters here.
-    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: root }, (_error, stdout, stderr) =>
+    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root }, (_error, stdout, stderr) =>
       resolve(`${stdout}${stderr}`),
     );
   });
