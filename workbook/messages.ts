@@ -46,6 +46,7 @@ const en = {
   // A lesson's report (guide and npm test)
   exerciseMissing: (file: string, number: string) => `✗ ${file} is missing: \`npm run reset -- ${number}\` restores it.`,
   couldNotRun: '✗ The tests could not run:',
+  keptFromPassing: '✗ This keeps the lesson from passing:',
   compileErrors: (count: number, file: string) => `✗ TypeScript finds ${count} error(s) in ${file} outside any TODO's code`,
   fixThese: ' (fix these too):',
   someTestsPass: (ok: number, total: number) => `${ok} of ${total} tests pass.`,
@@ -70,6 +71,18 @@ const en = {
     `The tests were stopped after ${seconds} s without progress${test === undefined ? '' : ` while running "${test}"`}: is there an endless loop in the exercise?`,
   crashed: (test: string | undefined, heapMb: number, cause: string) =>
     `The test process stopped${test === undefined ? '' : ` while running "${test}"`}. It may have run out of its ${heapMb} MB of memory: is there a loop that keeps adding to a list? (${cause})`,
+  escapedRejection: (test: string | undefined) =>
+    `An error escaped the tests${test === undefined ? '' : ` while "${test}" was running`}: a promise that nothing awaited or caught was rejected (an unhandled rejection).`,
+  escapedException: (test: string | undefined) =>
+    `An error escaped the tests${test === undefined ? '' : ` while "${test}" was running`}: a callback threw where nothing could catch it (an uncaught exception).`,
+  /** `places`: the exercise's lines in the error's stack, innermost first, each with the TODOs whose code it is. */
+  escapedFrom: (file: string, places: { line: number; todos: number[] }[]) => {
+    const todo = (todos: number[]) => (todos.length === 0 ? '' : ` (TODO ${todos.join(' or ')})`);
+    const [thrown, ...callers] = places;
+    return `It was thrown at ${file}:${thrown!.line}${todo(thrown!.todos)}${callers.length === 0 ? '' : `, called from ${callers.map((place) => `line ${place.line}${todo(place.todos)}`).join(', ')}`}.`;
+  },
+  escapedElsewhere: (file: string, todo: number | undefined) =>
+    `Its stack does not pass through ${file}: look${todo === undefined ? '' : ` in TODO ${todo}'s code (the running test's)`} for a promise that is neither awaited nor returned, or a callback that throws.`,
   // Hints
   noHints: (id: string, file: string) => `Lesson ${id} has no hints (${file}).`,
   hintHeading: (number: number, total: number, todo: number | undefined, id: string) =>
@@ -139,6 +152,7 @@ const ko: Messages = {
   keys: (line) => `키: ${line}`,
   exerciseMissing: (file, number) => `✗ ${file} 파일이 없습니다. \`npm run reset -- ${number}\` 명령으로 되살릴 수 있습니다.`,
   couldNotRun: '✗ 테스트를 실행하지 못했습니다:',
+  keptFromPassing: '✗ 다음 문제 때문에 레슨을 통과하지 못합니다:',
   compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 어느 TODO의 코드에도 속하지 않는 오류 ${count}개를 찾았습니다`,
   fixThese: ' (이 오류를 고쳐야 통과합니다):',
   someTestsPass: (ok, total) => `테스트 ${total}개 중 ${ok}개 통과.`,
@@ -161,6 +175,17 @@ const ko: Messages = {
     `${seconds}초 동안 진행이 없어 테스트를 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. exercise에 끝나지 않는 루프가 있지 않습니까?`,
   crashed: (test, heapMb, cause) =>
     `테스트 프로세스가 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 메모리 ${heapMb}MB를 다 썼을 수 있습니다. 목록에 계속 값을 추가하는 루프가 있지 않습니까? (${cause})`,
+  escapedRejection: (test) =>
+    `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 아무도 await하거나 catch하지 않은 프로미스가 거부되었습니다 (unhandled rejection).`,
+  escapedException: (test) =>
+    `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 콜백이 던진 오류를 아무도 잡지 못했습니다 (uncaught exception).`,
+  escapedFrom: (file, places) => {
+    const todo = (todos: number[]) => (todos.length === 0 ? '' : ` (TODO ${todos.join(' 또는 ')})`);
+    const [thrown, ...callers] = places;
+    return `${file}:${thrown!.line}${todo(thrown!.todos)}에서 던져졌습니다${callers.length === 0 ? '' : `. 호출한 곳: ${callers.map((place) => `${place.line}번째 줄${todo(place.todos)}`).join(', ')}`}.`;
+  },
+  escapedElsewhere: (file, todo) =>
+    `스택이 ${file}을(를) 지나지 않습니다. ${todo === undefined ? '' : `실행 중이던 테스트의 TODO ${todo} 코드에서 `}await하지도 return하지도 않은 프로미스나 오류를 던지는 콜백을 찾아보십시오.`,
   noHints: (id, file) => `레슨 ${id}에는 힌트가 없습니다 (${file}).`,
   hintHeading: (number, total, todo, id) => `힌트 ${number}/${total}${todo === undefined ? '' : ` (TODO ${todo})`} — 레슨 ${id}`,
   nextHintWith: (how, file) => `(다음 힌트: ${how}. 전체 힌트는 ${file}에 있습니다)`,

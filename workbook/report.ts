@@ -39,7 +39,9 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
     if (!fs.existsSync(lesson.exercise)) {
       text.status.push(paint('red', say.exerciseMissing(relative(lesson.exercise), lesson.number)));
     } else {
-      text.status.push(paint('red', say.couldNotRun));
+      // Tests that ran have verdicts, but the error outside them decides (an escaped error, a stall).
+      const ran = tests.some((test) => test.state !== 'skipped');
+      text.status.push(paint('red', ran ? say.keptFromPassing : say.couldNotRun));
       text.failures = errors.map((error) => error.split('\n').map((line) => `    ${line}`));
     }
     return text;

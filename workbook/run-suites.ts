@@ -8,10 +8,12 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import { typeErrors } from './compile.ts';
-import type { Lesson } from './lessons.ts';
+import { exerciseFile, typeErrors } from './compile.ts';
+import { describeEscaped, isEscaped } from './escaped.ts';
+import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
+import { todoLinesOf } from './todo-lines.ts';
 import { packagesOf, spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
 
@@ -212,18 +214,22 @@ export class SuiteRunner {
     // then the first one that never ended (a file's tests run one after another).
     stalledIn ??= firstUnfinished(testModules);
     for (const report of reports) {
-      // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
       // After a stall the workers die because they were stopped: their errors would only mislead.
-      if (!stalled) report.errors.push(...unhandledErrors.map((error) => describeCrash(error, this.runningTest ?? firstUnfinished(testModules))));
-      if (stalled) {
-        report.errors.unshift(say.stalled(this.stallLimitMs / 1000, stalledIn));
-      }
+      if (stalled) report.errors.unshift(say.stalled(this.stallLimitMs / 1000, stalledIn));
+      else report.errors.push(...unhandledErrors.filter((error) => concerns(error, report.lesson, this.root)).map((error) => this.describeUnhandled(error, report, testModules)));
       report.typeErrors.push(...(compileErrors.get(report.lesson.id) ?? []));
     }
     this.listener = {};
     this.afterModule = () => {};
     if (this.warm) spares.refill(packagesOf(lessons, this.root));
     return reports;
+  }
+
+  /** An error outside the tests in words: one that escaped the exercise, or a worker that died. */
+  private describeUnhandled(error: unknown, report: LessonReport, modules: TestModule[]): string {
+    if (!isEscaped(error)) return describeCrash(error, this.runningTest ?? firstUnfinished(modules));
+    const file = exerciseFile(report.lesson, this.target);
+    return describeEscaped(error, { file, shownAs: relative(file, this.root), tests: report.tests, todoAt: todoLinesOf(report.lesson, file, this.root) });
   }
 
   /**
@@ -290,6 +296,15 @@ function reportFor(lesson: Lesson, modules: TestModule[], root: string): LessonR
     }
   }
   return report;
+}
+
+/**
+ * Whether an error outside the tests concerns a lesson: vitest names the suite that was running;
+ * an error it cannot pin on a suite (rare) fails every lesson of the run rather than none.
+ */
+function concerns(error: unknown, lesson: Lesson, root: string): boolean {
+  const suite = typeof error === 'object' && error !== null ? (error as { VITEST_TEST_PATH?: unknown }).VITEST_TEST_PATH : undefined;
+  return typeof suite !== 'string' || path.relative(root, suite).startsWith(suiteFilter(lesson));
 }
 
 function firstUnfinished(modules: TestModule[]): string | undefined {
