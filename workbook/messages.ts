@@ -110,6 +110,7 @@ const en = {
   runningTestsOf: (lessons: string[], target: string) =>
     `Running the tests of ${lessons.length === 1 ? `lesson ${lessons[0]}` : `${lessons.length} lessons`} (${target})…`,
   failuresOrder: "(the first unfinished TODO's failures are listed first, above)",
+  errorsAbove: '(what went wrong is above)',
   lessonsPass: (passing: number, total: number, seconds: string) => `${passing} of ${total} lesson(s) pass (${seconds} s).`,
   // The command line
   usingCurrentLesson: (number: string) => `(lesson ${number}, the one you were on; name another as \`-- NN\`)`,
@@ -206,6 +207,7 @@ const ko: Messages = {
   resetDone: (backup, file) => `작업한 내용은 ${backup} 파일에 저장했습니다.\n${file} 파일을 처음 상태로 돌려놓았습니다 (힌트도 처음부터 다시 시작합니다).\n작업한 내용을 복구하려면: cp ${backup} ${file}`,
   runningTestsOf: (lessons, target) => `${lessons.length === 1 ? `레슨 ${lessons[0]}` : `레슨 ${lessons.length}개`}의 테스트 실행 중 (${target})…`,
   failuresOrder: '(아직 끝나지 않은 첫 TODO의 실패를 위에 먼저 보여 드렸습니다)',
+  errorsAbove: '(무엇이 잘못되었는지는 위에 있습니다)',
   lessonsPass: (passing, total, seconds) => `레슨 ${total}개 중 ${passing}개 통과 (${seconds}초).`,
   usingCurrentLesson: (number) => `(지금 하고 있는 레슨: ${number}. 다른 레슨은 \`-- NN\`으로 지정하십시오)`,
   unknownCommand: (command) => `"${command}"라는 명령은 없습니다. 명령: guide, test, example, hint, progress, reset, check.`,

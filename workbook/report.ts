@@ -42,7 +42,8 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
       // Tests that ran have verdicts, but the error outside them decides (an escaped error, a stall).
       const ran = tests.some((test) => test.state !== 'skipped');
       text.status.push(paint('red', ran ? say.keptFromPassing : say.couldNotRun));
-      text.failures = errors.map((error) => error.split('\n').map((line) => `    ${line}`));
+      // A blank line between errors: each is several lines, none marked like a failing test.
+      text.failures = errors.map((error, index) => [...(index === 0 ? [] : ['']), ...error.split('\n').map((line) => `    ${line}`)]);
     }
     return text;
   }

@@ -43,7 +43,7 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
       print('');
       print(title);
       for (const line of text.status) print(line);
-      print(paint('dim', say.failuresOrder));
+      print(paint('dim', report.errors.length > 0 ? say.errorsAbove : say.failuresOrder));
     }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

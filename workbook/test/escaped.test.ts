@@ -78,6 +78,8 @@ describe('TODO 2: add', () => {
     const errors = report!.errors.join('\n\n');
     expect(errors).toMatch(/while "TODO 2: add > adds" was running: a promise that nothing awaited or caught was rejected \(an unhandled rejection\)\.\nIt was thrown at lessons\/01-demo\/exercise\.ts:3 \(TODO 2\)\.\nError: a promise let go/);
     expect(errors).toMatch(/while "TODO 2: add > adds" was running: a callback threw where nothing could catch it \(an uncaught exception\)\.\nIt was thrown at lessons\/01-demo\/exercise\.ts:5 \(TODO 2\)\.\nError: a timer threw/);
-    expect(describeReport(report!).status, 'the tests ran: the heading does not say they could not').toEqual(['✗ This keeps the lesson from passing:']);
+    const text = describeReport(report!);
+    expect(text.status, 'the tests ran: the heading does not say they could not').toEqual(['✗ This keeps the lesson from passing:']);
+    expect(text.failures.map((block) => block[0]), 'one block per error, a blank line between them').toEqual([expect.stringMatching(/^ {4}An error escaped/), '']);
   });
 });
