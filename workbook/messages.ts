@@ -99,6 +99,7 @@ const en = {
   testCounts: (ok: number, total: number, typeErrorTodos: number[] | undefined) =>
     `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(', ')}`}`,
   notStarted: 'not started',
+  testsAndErrorOutside: (ok: number, total: number) => `${ok}/${total} tests, an error outside them`,
   nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then \`npm test -- ${number}\` (or \`npm start\`).`,
   rememberedResults: '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)',
   // reset
@@ -199,6 +200,7 @@ const ko: Messages = {
   testCounts: (ok, total, typeErrorTodos) =>
     `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, TODO ${typeErrorTodos.join(', ')}에 타입 오류`}`,
   notStarted: '시작 전',
+  testsAndErrorOutside: (ok, total) => `테스트 ${ok}/${total}, 테스트 밖의 오류`,
   nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise} 파일을 고친 다음 \`npm test -- ${number}\` (또는 \`npm start\`).`,
   rememberedResults: '(저장해 둔 결과를 보여 줍니다. `npm run progress -- --fresh`는 모든 레슨을 다시 실행합니다.)',
   startNotRecorded: (id) => `${id}의 시작 버전이 workbook/starts.json에 기록되어 있지 않아 되돌릴 수 없습니다. 파일은 그대로 두었습니다.`,

@@ -23,9 +23,13 @@ export async function runProgress(lessons: Lesson[], fresh: boolean, root = ROOT
 
 /** What a row says of a lesson's tests: how many pass, and which TODOs do not compile. */
 function counts(report: LessonReport, untouched: boolean): string {
-  if (report.errors.length > 0) return say.suiteDidNotLoad;
-  if (untouched) return say.notStarted;
   const ok = report.tests.filter((test) => test.state === 'passed').length;
+  if (report.errors.length > 0) {
+    // An error outside the tests (an escaped one, a stall) after tests ran: they did load.
+    const ran = report.tests.some((test) => test.state !== 'skipped');
+    return ran ? say.testsAndErrorOutside(ok, report.tests.length) : say.suiteDidNotLoad;
+  }
+  if (untouched) return say.notStarted;
   if (report.typeErrors.length === 0) return say.testCounts(ok, report.tests.length, undefined);
   const todos = groupByTodo(report.tests, report.typeErrors).flatMap((group) => (group.compileErrors.length > 0 && group.todo !== undefined ? [group.todo] : []));
   return say.testCounts(ok, report.tests.length, todos);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeEscaped, linesInStack, type EscapedError } from '../escaped.ts';
 import { listLessons } from '../lessons.ts';
 import { SuiteRunner } from '../run-suites.ts';
+import { formatProgress } from '../progress.ts';
 import { describeReport } from '../report.ts';
 import { makeRunnableWorkbook, STUB } from './fixture.ts';
 
@@ -81,5 +82,7 @@ describe('TODO 2: add', () => {
     const text = describeReport(report!);
     expect(text.status, 'the tests ran: the heading does not say they could not').toEqual(['✗ This keeps the lesson from passing:']);
     expect(text.failures.map((block) => block[0]), 'one block per error, a blank line between them').toEqual([expect.stringMatching(/^ {4}An error escaped/), '']);
+    expect(formatProgress([report!]), 'progress: the suite did load').toMatch(/✗ 01-demo +2\/2 tests, an error outside them/);
+    expect(formatProgress([{ ...report!, tests: [] }]), 'unlike one that cannot').toMatch(/✗ 01-demo +suite did not load/);
   });
 });
