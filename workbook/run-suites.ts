@@ -193,8 +193,11 @@ export class SuiteRunner {
       // run-time files are done, only tsc runs (the type tests), which cannot loop for ever.
       if (!this.started || runtimeDone().length >= runtimeFiles) return;
       if (performance.now() - this.lastMove < this.allowanceMs()) return;
-      stalledAfterMs = this.allowanceMs();
-      stalledIn = this.runningTest();
+      // Said as it was when the run was stopped, whatever the dying workers report after.
+      if (stalledAfterMs === undefined) {
+        stalledAfterMs = this.allowanceMs();
+        stalledIn = this.runningTest();
+      }
       stopChildProcesses();
     }, 500);
     let toldRuntime = false;
