@@ -47,7 +47,7 @@ async function main(command: string | undefined, args: string[]): Promise<number
       const lesson = lessonFrom(args);
       // The TODO the learner is on, from the last run (npm test or the guide), if it still holds.
       const verdict = lookUp(lesson, new VerdictKeys().of(lesson));
-      console.log(formatHint(lesson, nextHint(lesson, verdict ? currentTodo(verdict.tests, verdict.errors.length > 0) : undefined)));
+      console.log(formatHint(lesson, nextHint(lesson, verdict ? currentTodo(verdict) : undefined)));
       return 0;
     }
     case 'progress': {

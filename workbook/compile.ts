@@ -1,14 +1,18 @@
 /**
  * Type errors in exercises. The suites run the code through a transform that drops types, and the
  * type tests only look inside *.test-d.ts files, so an exercise that does not compile could still
- * pass. This runs tsc over just the exercises asked for and gives each lesson its errors.
+ * pass. This runs tsc over just the exercises asked for and gives each lesson its errors, each
+ * with the TODO whose code it is in (todo-lines.ts).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Lesson } from './lessons.ts';
+import { language } from './messages.ts';
+import type { CompileError } from './outcome.ts';
 import { stateDir } from './state.ts';
 import { ROOT, type Target } from './target.ts';
+import { todoLinesOf } from './todo-lines.ts';
 
 /** The file of a lesson that a target means: the learner's exercise or the solution. */
 export function exerciseFile(lesson: Lesson, target: Target): string {
@@ -17,11 +21,11 @@ export function exerciseFile(lesson: Lesson, target: Target): string {
 
 let configs = 0;
 
-/** Lesson id → tsc's errors in that lesson's exercise (as `file(line,col): message`), for lessons that have any. */
-export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT): Promise<Map<string, string[]>> {
-  const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson.id]));
+/** Lesson id → tsc's errors in that lesson's exercise, each with the TODOs whose code holds it, for lessons that have any. */
+export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT): Promise<Map<string, CompileError[]>> {
+  const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson]));
   const existing = [...files.keys()].filter((file) => fs.existsSync(file));
-  const found = new Map<string, string[]>();
+  const found = new Map<string, CompileError[]>();
   if (existing.length === 0) return found;
 
   // A config of its own per call (runs may overlap: the guide and `npm test` at once).
@@ -31,15 +35,20 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT)
   fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
   try {
     const output = await tsc(root, config);
-    let current: string[] | undefined;
+    const todoAt = new Map<string, (line: number) => number[]>();
+    let current: CompileError[] | undefined;
     for (const line of output.split('\n')) {
       const error = line.match(/^(.+?)\((\d+),(\d+)\): error TS\d+: (.*)$/);
       if (error) {
-        const id = files.get(path.resolve(root, error[1]!));
-        current = id === undefined ? undefined : (found.get(id) ?? found.set(id, []).get(id));
-        current?.push(`${error[1]}:${error[2]}:${error[3]} ${error[4]}`);
+        const file = path.resolve(root, error[1]!);
+        const lesson = files.get(file);
+        current = undefined;
+        if (!lesson) continue;
+        if (!todoAt.has(file)) todoAt.set(file, todoLinesOf(lesson, file, root));
+        current = found.get(lesson.id) ?? found.set(lesson.id, []).get(lesson.id)!;
+        current.push({ text: `${error[1]}:${error[2]}:${error[3]} ${error[4]}`, todos: todoAt.get(file)!(Number(error[2])) });
       } else if (current && line.startsWith(' ')) {
-        current[current.length - 1] += `\n${line}`;
+        current[current.length - 1]!.text += `\n${line}`;
       }
     }
     return found;
@@ -50,9 +59,11 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT)
 
 function tsc(root: string, config: string): Promise<string> {
   const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
+  const locale = language === 'en' ? [] : ['--locale', language];
   return new Promise((resolve) => {
     // tsc exits non-zero when it finds errors; its output is what matters here.
-    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: root }, (_error, stdout, stderr) =>
+    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root }, (_error, stdout, stderr) =>
       resolve(`${stdout}${stderr}`),
     );
   });

@@ -2,7 +2,7 @@
  * Small pieces of terminal output shared by the commands: colour (only on a terminal, and never
  * with NO_COLOR), a progress bar, a failing test in plain words, and wrapping at word boundaries.
  */
-import type { TestOutcome } from './outcome.ts';
+import type { CompileError, TestOutcome } from './outcome.ts';
 import { say } from './messages.ts';
 
 const useColour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
@@ -17,6 +17,12 @@ export function paint(style: keyof typeof CODES, text: string): string {
 export function progressBar(done: number, total: number, width = 28): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
   return `${paint('green', '█'.repeat(filled))}${paint('dim', '░'.repeat(width - filled))} ${say.lessonsDone(done, total)}`;
+}
+
+/** A lesson's mark in a list: ✓ it passes, ○ not started (still its starting version), ✗ started and failing. */
+export function lessonMark(passes: boolean, untouched: boolean): string {
+  if (passes) return paint('green', '✓');
+  return untouched ? paint('dim', '○') : paint('red', '✗');
 }
 
 export function isTypeTest(test: TestOutcome): boolean {
@@ -49,6 +55,17 @@ export function describeFailure(test: TestOutcome, name = test.name, maxLines = 
   const shown = lines.slice(0, maxLines).map((line) => `      ${line}`);
   if (lines.length > maxLines) shown.push(paint('dim', '      …'));
   return [`  ${paint('red', '✗')} ${isTypeTest(test) ? `${say.typeTest} ${name}` : name}`, ...shown];
+}
+
+/** A compile error under its TODO, as a failing test is shown: where it is, then tsc's message. */
+export function describeCompileError(error: CompileError, maxLines = 4): string[] {
+  const [first = '', ...more] = error.text.split('\n');
+  const location = first.split(' ', 1)[0]!;
+  // tsc indents the lines that explain its first one: they keep that indentation under it.
+  const lines = [`      ${first.slice(location.length + 1)}`, ...more.map((line) => `    ${line}`)];
+  const shown = lines.slice(0, maxLines);
+  if (lines.length > maxLines) shown.push(paint('dim', '      …'));
+  return [`  ${paint('red', '✗')} ${say.compileErrorAt(location)}`, ...shown];
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { catchUp, rememberedReports } from './catch-up.ts';
 import { paint } from './format.ts';
 import { formatHint, nextHint } from './hints.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
@@ -13,9 +14,10 @@ import { passed, type LessonReport } from './outcome.ts';
 import type { SuiteRunner } from './run-suites.ts';
 import { applyKey, lessonAfterPass, splitKeys } from './keys.ts';
 import { isDone, renderScreen, type GuideView } from './screen.ts';
+import { untouchedLessons } from './starts.ts';
 import { readState, updateState } from './state.ts';
 import { currentTodo } from './todos.ts';
-import { lookUp, remember, toReport, VerdictKeys } from './verdicts.ts';
+import { remember, VerdictKeys } from './verdicts.ts';
 import { say } from './messages.ts';
 
 const DEBOUNCE_MS = 30;
@@ -25,13 +27,9 @@ const ABORT_STUCK_RUN_MS = 3_000;
 /** The view at start-up, from remembered verdicts only: no test runs before the first screen. */
 function openView(keys: VerdictKeys): GuideView {
   const lessons = listLessons();
-  const view: GuideView = { lessons, reports: new Map(), stale: new Set(), rechecked: [], current: undefined };
-  for (const lesson of lessons) {
-    const verdict = lookUp(lesson, keys.of(lesson));
-    if (verdict) view.reports.set(lesson.id, toReport(lesson, verdict));
-    else view.stale.add(lesson.id);
-  }
-  view.rechecked = [...view.stale];
+  const { reports, stale } = rememberedReports(lessons, keys);
+  const ids = stale.map((lesson) => lesson.id);
+  const view: GuideView = { lessons, reports, stale: new Set(ids), rechecked: ids, untouched: untouchedLessons(lessons), current: undefined };
   const remembered = lessons.find((lesson) => lesson.id === readState().current);
   view.current = remembered ?? lessons.find((lesson) => !isDone(view, lesson));
   return view;
@@ -42,13 +40,9 @@ export async function runGuide(interactive: boolean): Promise<void> {
   const view = openView(keys);
   if (interactive) return new Guide(view, keys).start();
 
-  // No terminal: bring every verdict up to date, print the screen once, and stop.
-  const { runSuites } = await import('./run-suites.ts');
-  const stale = view.lessons.filter((lesson) => view.stale.has(lesson.id));
-  if (stale.length > 0) {
-    const reports = await runSuites('lessons', stale);
-    remember(reports, new Map(stale.map((lesson) => [lesson.id, keys.of(lesson)])));
-    for (const report of reports) view.reports.set(report.lesson.id, report);
+  // No terminal: bring every verdict up to date as `progress` does, print the screen once, and stop.
+  if (view.stale.size > 0) {
+    await catchUp({ reports: view.reports, stale: view.lessons.filter((lesson) => view.stale.has(lesson.id)) }, { keys, untouched: view.untouched });
     view.stale.clear();
     if (!view.current || isDone(view, view.current)) view.current = view.lessons.find((lesson) => !isDone(view, lesson));
   }
@@ -122,6 +116,9 @@ class Guide {
 
   private saved(lesson: Lesson): void {
     if (lesson !== this.view.current) this.goTo(lesson);
+    // Back at its start (`npm run reset`) it is "not started" again; any other change starts it.
+    if (untouchedLessons([lesson]).size > 0) this.view.untouched.add(lesson.id);
+    else this.view.untouched.delete(lesson.id);
     if (this.view.notice?.transient) this.view.notice = undefined;
     this.view.stale.add(lesson.id);
     this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
@@ -236,7 +233,7 @@ class Guide {
   private hintFor(lesson: Lesson): string {
     const report = this.view.reports.get(lesson.id);
     try {
-      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report.tests, report.errors.length > 0) : undefined), say.pressH);
+      return formatHint(lesson, nextHint(lesson, report ? currentTodo(report) : undefined), say.pressH);
     } catch (error) {
       return (error as Error).message;
     }

@@ -46,16 +46,20 @@ const en = {
   // A lesson's report (guide and npm test)
   exerciseMissing: (file: string, number: string) => `✗ ${file} is missing: \`npm run reset -- ${number}\` restores it.`,
   couldNotRun: '✗ The tests could not run:',
-  compileErrors: (count: number, file: string) => `✗ TypeScript finds ${count} error(s) in ${file}`,
+  keptFromPassing: '✗ This keeps the lesson from passing:',
+  compileErrors: (count: number, file: string) => `✗ TypeScript finds ${count} error(s) in ${file} outside any TODO's code`,
   fixThese: ' (fix these too):',
   someTestsPass: (ok: number, total: number) => `${ok} of ${total} tests pass.`,
+  notStartedYet: 'Not started yet.',
   someRuntimeTestsPass: (ok: number, total: number) => `${ok} of ${total} run-time tests pass.`,
   checkingTypes: ' Checking types…',
   passButCompile: (total: number) => `All ${total} tests pass, but the exercise does not compile yet.`,
   runtimePass: (total: number) => `All ${total} run-time tests pass.`,
   allPass: (total: number) => `✓ All ${total} tests pass.`,
   readSolution: (file: string) => `Read the annotated solution: ${file}`,
-  failingCount: (count: number) => `—\u00a0${count}\u00a0failing`,
+  todoNotDone: (failing: number, typeErrors: number) =>
+    `—\u00a0${[failing > 0 ? `${failing}\u00a0failing` : '', typeErrors > 0 ? `${typeErrors}\u00a0type\u00a0error${typeErrors === 1 ? '' : 's'}` : ''].filter(Boolean).join(',\u00a0')}`,
+  compileErrorAt: (location: string) => `TypeScript error at ${location}`,
   typeTest: '(type test)',
   // What a failed type test means, in one line (expect-type's own text is unreadable)
   typeIsNotExpected: (actual: string) => `the type is ${actual}, which is not what this test expects`,
@@ -67,6 +71,18 @@ const en = {
     `The tests were stopped after ${seconds} s without progress${test === undefined ? '' : ` while running "${test}"`}: is there an endless loop in the exercise?`,
   crashed: (test: string | undefined, heapMb: number, cause: string) =>
     `The test process stopped${test === undefined ? '' : ` while running "${test}"`}. It may have run out of its ${heapMb} MB of memory: is there a loop that keeps adding to a list? (${cause})`,
+  escapedRejection: (test: string | undefined) =>
+    `An error escaped the tests${test === undefined ? '' : ` while "${test}" was running`}: a promise that nothing awaited or caught was rejected (an unhandled rejection).`,
+  escapedException: (test: string | undefined) =>
+    `An error escaped the tests${test === undefined ? '' : ` while "${test}" was running`}: a callback threw where nothing could catch it (an uncaught exception).`,
+  /** `places`: the exercise's lines in the error's stack, innermost first, each with the TODOs whose code it is. */
+  escapedFrom: (file: string, places: { line: number; todos: number[] }[]) => {
+    const todo = (todos: number[]) => (todos.length === 0 ? '' : ` (TODO ${todos.join(' or ')})`);
+    const [thrown, ...callers] = places;
+    return `It was thrown at ${file}:${thrown!.line}${todo(thrown!.todos)}${callers.length === 0 ? '' : `, called from ${callers.map((place) => `line ${place.line}${todo(place.todos)}`).join(', ')}`}.`;
+  },
+  escapedElsewhere: (file: string, todo: number | undefined) =>
+    `Its stack does not pass through ${file}: look${todo === undefined ? '' : ` in TODO ${todo}'s code (the running test's)`} for a promise that is neither awaited nor returned, or a callback that throws.`,
   // Hints
   noHints: (id: string, file: string) => `Lesson ${id} has no hints (${file}).`,
   hintHeading: (number: number, total: number, todo: number | undefined, id: string) =>
@@ -79,7 +95,11 @@ const en = {
   // progress
   checkingLessons: (which: string | undefined) => `Checking ${which ?? 'every lesson'}:`,
   suiteDidNotLoad: 'suite did not load',
-  testCounts: (ok: number, total: number, typeErrors: boolean) => `${ok}/${total} tests${typeErrors ? ', type errors' : ''}`,
+  /** `typeErrorTodos`: undefined when the exercise compiles, else the TODOs whose code has errors (none: they are outside them). */
+  testCounts: (ok: number, total: number, typeErrorTodos: number[] | undefined) =>
+    `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(', ')}`}`,
+  notStarted: 'not started',
+  testsAndErrorOutside: (ok: number, total: number) => `${ok}/${total} tests, an error outside them`,
   nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then \`npm test -- ${number}\` (or \`npm start\`).`,
   rememberedResults: '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)',
   // reset
@@ -91,6 +111,7 @@ const en = {
   runningTestsOf: (lessons: string[], target: string) =>
     `Running the tests of ${lessons.length === 1 ? `lesson ${lessons[0]}` : `${lessons.length} lessons`} (${target})…`,
   failuresOrder: "(the first unfinished TODO's failures are listed first, above)",
+  errorsAbove: '(what went wrong is above)',
   lessonsPass: (passing: number, total: number, seconds: string) => `${passing} of ${total} lesson(s) pass (${seconds} s).`,
   // The command line
   usingCurrentLesson: (number: string) => `(lesson ${number}, the one you were on; name another as \`-- NN\`)`,
@@ -133,16 +154,20 @@ const ko: Messages = {
   keys: (line) => `키: ${line}`,
   exerciseMissing: (file, number) => `✗ ${file} 파일이 없습니다. \`npm run reset -- ${number}\` 명령으로 되살릴 수 있습니다.`,
   couldNotRun: '✗ 테스트를 실행하지 못했습니다:',
-  compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 오류 ${count}개를 찾았습니다`,
+  keptFromPassing: '✗ 다음 문제 때문에 레슨을 통과하지 못합니다:',
+  compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 어느 TODO의 코드에도 속하지 않는 오류 ${count}개를 찾았습니다`,
   fixThese: ' (이 오류를 고쳐야 통과합니다):',
   someTestsPass: (ok, total) => `테스트 ${total}개 중 ${ok}개 통과.`,
+  notStartedYet: '아직 시작하지 않았습니다.',
   someRuntimeTestsPass: (ok, total) => `런타임 테스트 ${total}개 중 ${ok}개 통과.`,
   checkingTypes: ' 타입 검사 중…',
   passButCompile: (total) => `테스트 ${total}개가 모두 통과했지만, 연습 문제 코드가 아직 컴파일되지 않습니다.`,
   runtimePass: (total) => `런타임 테스트 ${total}개가 모두 통과했습니다.`,
   allPass: (total) => `✓ 테스트 ${total}개가 모두 통과했습니다.`,
   readSolution: (file) => `주석이 달린 해답을 읽어 보십시오: ${file}`,
-  failingCount: (count) => `—\u00a0${count}개\u00a0실패`,
+  todoNotDone: (failing, typeErrors) =>
+    `—\u00a0${[failing > 0 ? `${failing}개\u00a0실패` : '', typeErrors > 0 ? `타입\u00a0오류\u00a0${typeErrors}개` : ''].filter(Boolean).join(',\u00a0')}`,
+  compileErrorAt: (location) => `TypeScript 오류: ${location}`,
   typeTest: '(타입 테스트)',
   typeIsNotExpected: (actual) => `타입이 ${actual}입니다. 이 테스트가 기대하는 타입이 아닙니다`,
   typeIsNot: (actual, expected) => `타입이 ${actual}입니다. 기대하는 타입: ${expected}`,
@@ -152,6 +177,17 @@ const ko: Messages = {
     `${seconds}초 동안 진행이 없어 테스트를 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. exercise.ts에 무한 루프가 있는지 확인해 보십시오.`,
   crashed: (test, heapMb, cause) =>
     `테스트 프로세스가 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 메모리 ${heapMb}MB를 다 썼을 수 있습니다. 목록에 값을 끝없이 추가하는 루프가 있는지 확인해 보십시오. (${cause})`,
+  escapedRejection: (test) =>
+    `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 아무도 await하거나 catch하지 않은 프로미스가 거부되었습니다 (unhandled rejection).`,
+  escapedException: (test) =>
+    `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 콜백이 던진 오류를 아무도 잡지 못했습니다 (uncaught exception).`,
+  escapedFrom: (file, places) => {
+    const todo = (todos: number[]) => (todos.length === 0 ? '' : ` (TODO ${todos.join(' 또는 ')})`);
+    const [thrown, ...callers] = places;
+    return `${file}:${thrown!.line}${todo(thrown!.todos)}에서 던져졌습니다${callers.length === 0 ? '' : `. 호출한 곳: ${callers.map((place) => `${place.line}번째 줄${todo(place.todos)}`).join(', ')}`}.`;
+  },
+  escapedElsewhere: (file, todo) =>
+    `스택이 ${file}을(를) 지나지 않습니다. ${todo === undefined ? '' : `실행 중이던 테스트의 TODO ${todo} 코드에서 `}await하지도 return하지도 않은 프로미스나 오류를 던지는 콜백을 찾아보십시오.`,
   noHints: (id, file) => `레슨 ${id}에는 힌트가 없습니다 (${file}).`,
   hintHeading: (number, total, todo, id) => `힌트 ${number}/${total}${todo === undefined ? '' : ` (TODO ${todo})`} — 레슨 ${id}`,
   nextHintWith: (how, file) => `(다음 힌트: ${how} · 모든 힌트: ${file})`,
@@ -161,7 +197,10 @@ const ko: Messages = {
   pressH: 'h 키',
   checkingLessons: (which) => `${which ?? '모든 레슨'} 검사 중:`,
   suiteDidNotLoad: '스위트를 불러오지 못함',
-  testCounts: (ok, total, typeErrors) => `테스트 ${ok}/${total}${typeErrors ? ', 타입 오류' : ''}`,
+  testCounts: (ok, total, typeErrorTodos) =>
+    `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, TODO ${typeErrorTodos.join(', ')}에 타입 오류`}`,
+  notStarted: '시작 전',
+  testsAndErrorOutside: (ok, total) => `테스트 ${ok}/${total}, 테스트 밖의 오류`,
   nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise} 파일을 고친 다음 \`WORKBOOK_LANG=ko npm test -- ${number}\`를 실행하십시오(또는 \`WORKBOOK_LANG=ko npm start\`).`,
   rememberedResults: '(저장해 둔 결과를 보여 줍니다. `npm run progress -- --fresh`는 모든 레슨을 다시 실행합니다.)',
   startNotRecorded: (id) => `${id}의 시작 버전이 workbook/starts.json에 기록되어 있지 않아 되돌릴 수 없습니다. 파일은 그대로 두었습니다.`,
@@ -170,6 +209,7 @@ const ko: Messages = {
   resetDone: (backup, file) => `작업한 내용은 ${backup} 파일에 저장했습니다.\n${file} 파일을 처음 상태로 돌려놓았습니다 (힌트도 처음부터 다시 시작합니다).\n작업한 내용을 복구하려면: cp ${backup} ${file}`,
   runningTestsOf: (lessons, target) => `${lessons.length === 1 ? `레슨 ${lessons[0]}` : `레슨 ${lessons.length}개`}의 테스트 실행 중 (${target})…`,
   failuresOrder: '(아직 끝나지 않은 첫 TODO의 실패를 위에 먼저 보여 드렸습니다)',
+  errorsAbove: '(무엇이 잘못되었는지는 위에 있습니다)',
   lessonsPass: (passing, total, seconds) => `레슨 ${total}개 중 ${passing}개 통과 (${seconds}초).`,
   usingCurrentLesson: (number) => `(지금 하고 있는 레슨: ${number}. 다른 레슨은 \`-- NN\`으로 지정하십시오)`,
   unknownCommand: (command) => `"${command}"라는 명령은 없습니다. 명령: guide, test, example, hint, progress, reset, check.`,

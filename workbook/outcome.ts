@@ -14,13 +14,21 @@ export interface TestOutcome {
   message?: string;
 }
 
+/** One error tsc finds in an exercise. */
+export interface CompileError {
+  /** `file:line:col message`, the file as a learner types it. */
+  text: string;
+  /** The TODOs whose code holds its line (todo-lines.ts): several when they share a function, none outside any TODO's code. */
+  todos: number[];
+}
+
 export interface LessonReport {
   lesson: Lesson;
   tests: TestOutcome[];
   /** Errors outside any test: a suite that cannot load (a syntax error in the exercise, say). */
   errors: string[];
   /** What tsc finds wrong in the exercise: the tests may pass while the types do not. */
-  typeErrors: string[];
+  typeErrors: CompileError[];
 }
 
 /** A lesson passes when it has tests, none failed, it compiles and nothing broke outside the tests. */

@@ -4,7 +4,7 @@
  * unfinished TODO's first, run-time tests before type tests) and what TypeScript finds wrong.
  */
 import fs from 'node:fs';
-import { describeFailure, isTypeTest, paint } from './format.ts';
+import { describeCompileError, describeFailure, isTypeTest, paint } from './format.ts';
 import { relative } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { groupByTodo, shortName } from './todos.ts';
@@ -16,7 +16,7 @@ export interface ReportText {
   status: string[];
   /** One block per failing test (or per error that kept the suite from running), in fixing order. */
   failures: string[][];
-  /** tsc's errors in the exercise, as one block. */
+  /** tsc's errors in the exercise outside any TODO's code, as one block (those in a TODO's code are among its failures). */
   compile: string[];
 }
 
@@ -25,6 +25,8 @@ export interface ReportOptions {
   messageLines?: number;
   /** The run-time tests are in but the type tests and the compile check are still running. */
   typesPending?: boolean;
+  /** The exercise is still its starting version: the verdict is "not started", not a failure. */
+  untouched?: boolean;
 }
 
 export function describeReport(report: LessonReport, options: ReportOptions = {}): ReportText {
@@ -37,15 +39,20 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
     if (!fs.existsSync(lesson.exercise)) {
       text.status.push(paint('red', say.exerciseMissing(relative(lesson.exercise), lesson.number)));
     } else {
-      text.status.push(paint('red', say.couldNotRun));
-      text.failures = errors.map((error) => error.split('\n').map((line) => `    ${line}`));
+      // Tests that ran have verdicts, but the error outside them decides (an escaped error, a stall).
+      const ran = tests.some((test) => test.state !== 'skipped');
+      text.status.push(paint('red', ran ? say.keptFromPassing : say.couldNotRun));
+      // A blank line between errors: each is several lines, none marked like a failing test.
+      text.failures = errors.map((error, index) => [...(index === 0 ? [] : ['']), ...error.split('\n').map((line) => `    ${line}`)]);
     }
     return text;
   }
 
-  if (typeErrors.length > 0) {
-    text.compile.push(paint('red', say.compileErrors(typeErrors.length, relative(lesson.exercise))) + say.fixThese);
-    for (const error of typeErrors) text.compile.push(...error.split('\n').map((line) => `    ${line}`));
+  const groups = groupByTodo(tests, typeErrors);
+  const outsideTodos = typeErrors.filter((error) => !groups.some((group) => group.compileErrors.includes(error)));
+  if (outsideTodos.length > 0) {
+    text.compile.push(paint('red', say.compileErrors(outsideTodos.length, relative(lesson.exercise))) + say.fixThese);
+    for (const error of outsideTodos) text.compile.push(...error.text.split('\n').map((line) => `    ${line}`));
   }
 
   const ok = tests.filter((test) => test.state === 'passed').length;
@@ -53,17 +60,21 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
   const pending = options.typesPending ? paint('dim', say.checkingTypes) : '';
   // While the type tests are pending, the count is of the run-time tests only: say so, or the total seems to jump.
   const count = options.typesPending ? say.someRuntimeTestsPass(ok, tests.length) : say.someTestsPass(ok, tests.length);
-  if (failing > 0) text.status.push(`${paint('red', '✗')} ${count}${pending}`);
+  if (failing > 0 && options.untouched) text.status.push(`${paint('dim', '○')} ${count} ${say.notStartedYet}${pending}`);
+  else if (failing > 0) text.status.push(`${paint('red', '✗')} ${count}${pending}`);
   else if (typeErrors.length > 0) text.status.push(`${paint('yellow', '✗')} ${say.passButCompile(tests.length)}`);
   else if (options.typesPending) text.status.push(`${say.runtimePass(tests.length)}${pending}`);
   else text.status.push(`${paint('green', say.allPass(tests.length))} ${say.readSolution(relative(lesson.solution))}`);
 
-  const groups = groupByTodo(tests);
   if (groups.some((group) => group.todo !== undefined)) {
     const marks = groups
       .filter((group) => group.todo !== undefined)
       // No-break spaces keep each item whole when the line wraps.
-      .map((group) => (group.failing === 0 ? `TODO\u00a0${group.todo}\u00a0${paint('green', '✓')}` : `TODO\u00a0${group.todo}\u00a0${paint('red', say.failingCount(group.failing))}`));
+      .map((group) =>
+        group.failing === 0 && group.compileErrors.length === 0
+          ? `TODO\u00a0${group.todo}\u00a0${paint('green', '✓')}`
+          : `TODO\u00a0${group.todo}\u00a0${paint('red', say.todoNotDone(group.failing, group.compileErrors.length))}`,
+      );
     text.status.push(marks.join('  '));
   }
 
@@ -71,9 +82,13 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
     const failed = group.tests
       .filter((test) => test.state === 'failed')
       .sort((a, b) => Number(isTypeTest(a)) - Number(isTypeTest(b)));
-    failed.forEach((test, index) => {
-      const heading = index === 0 && group.todo !== undefined ? [paint('cyan', `TODO ${group.todo}: ${group.label}`)] : [];
-      text.failures.push([...heading, ...describeFailure(test, shortName(test), messageLines)]);
+    const blocks = [
+      ...failed.map((test) => describeFailure(test, shortName(test), messageLines)),
+      ...group.compileErrors.map((error) => describeCompileError(error, messageLines)),
+    ];
+    blocks.forEach((block, index) => {
+      const heading = index === 0 && group.todo !== undefined ? [paint('cyan', group.label === '' ? `TODO ${group.todo}` : `TODO ${group.todo}: ${group.label}`)] : [];
+      text.failures.push([...heading, ...block]);
     });
   }
   return text;

@@ -8,18 +8,15 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import { typeErrors } from './compile.ts';
-import type { Lesson } from './lessons.ts';
-import type { LessonReport, TestOutcome } from './outcome.ts';
+import { exerciseFile, typeErrors } from './compile.ts';
+import { describeEscaped, isEscaped } from './escaped.ts';
+import { relative, type Lesson } from './lessons.ts';
+import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
+import { todoLinesOf } from './todo-lines.ts';
 import { packagesOf, spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
-
-/**
- * A run in which nothing moves (no test starts or ends) for this long is stuck: vitest's own
- * timeouts (15 s a test or hook) cannot fire inside a synchronous endless loop.
- */
-export const STALL_LIMIT_MS = 20_000;
+import { hookAllowance, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
 
 /** The test workers' heap: a loop that keeps adding to an array stops here, not at gigabytes. */
 export const WORKER_HEAP_MB = 768;
@@ -66,14 +63,19 @@ export function suiteFilter(lesson: Lesson): string {
  */
 export interface OpenOptions {
   root?: string;
-  stallLimitMs?: number;
+  /** When a run is stuck (stall.ts); the runner's tests make them short. */
+  stall?: StallLimits;
   warm?: boolean;
 }
 
 export class SuiteRunner {
   private listener: RunListener = {};
   private lastMove = 0;
-  private runningTest: string | undefined;
+  /**
+   * The run-time tests and hooks running now (several files may run at once), each with how long
+   * it may go quiet (stall.ts); a test also with its name.
+   */
+  private active = new Map<string, { allowanceMs: number; test?: string }>();
   private modules: TestModule[] = [];
   private afterModule: () => void = () => {};
   /** A test file reached a worker in this run: killing the workers now ends the run cleanly. */
@@ -87,7 +89,7 @@ export class SuiteRunner {
   private constructor(
     private readonly target: Target,
     private readonly root: string,
-    private readonly stallLimitMs: number,
+    private readonly stall: StallLimits,
     private readonly warm: boolean,
   ) {}
 
@@ -95,24 +97,33 @@ export class SuiteRunner {
    * Opens vitest on a workbook (this one unless the runner's tests pass a copy). `warm` keeps a
    * worker process started ahead of each run (warm-forks.ts): for the guide, which reruns on save.
    */
-  static async open(target: Target, { root = ROOT, stallLimitMs = STALL_LIMIT_MS, warm = false }: OpenOptions = {}): Promise<SuiteRunner> {
-    const runner = new SuiteRunner(target, root, stallLimitMs, warm);
+  static async open(target: Target, { root = ROOT, stall = STALL_LIMITS, warm = false }: OpenOptions = {}): Promise<SuiteRunner> {
+    const runner = new SuiteRunner(target, root, stall, warm);
     // vitest.config.ts reads the switch when it loads, which happens inside createVitest.
     process.env[TARGET_VARIABLE] = target;
     // Results are read from the reporter below; vitest's own printing (a banner about type
     // testing being experimental, among others) would only clutter the guide and the check.
     const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
     const reporter: Reporter = {
-      onTestModuleQueued: () => runner.moved(undefined, true),
+      onTestModuleQueued: () => runner.queued(),
       onTestModuleStart: () => runner.moved(),
+      onHookStart: (hook) => {
+        runner.active.set(`${hook.name} ${hook.entity.id}`, { allowanceMs: hookAllowance(hook, stall) });
+        runner.moved();
+      },
+      onHookEnd: (hook) => {
+        runner.active.delete(`${hook.name} ${hook.entity.id}`);
+        runner.moved();
+      },
       onTestCaseReady: (test) => {
         // Type tests are reported as tsc finishes, all at once: they are never what is stuck.
         if (test.module.moduleId.endsWith('.test-d.ts')) return runner.moved();
-        runner.moved(test.fullName);
+        runner.active.set(test.id, { allowanceMs: testAllowance(test, stall), test: test.fullName });
+        runner.moved();
         runner.listener.testStarted?.(test.fullName);
       },
       onTestCaseResult: (test) => {
-        if (runner.runningTest === test.fullName) runner.runningTest = undefined;
+        runner.active.delete(test.id);
         runner.moved();
       },
       onTestModuleEnd: (module) => {
@@ -137,20 +148,33 @@ export class SuiteRunner {
     return runner;
   }
 
-  private moved(test?: string, queued = false): void {
+  private moved(): void {
     this.lastMove = performance.now();
-    if (test !== undefined) this.runningTest = test;
-    if (queued && !this.started) {
-      this.started = true;
-      if (this.abortWhenStarted) this.abort();
-    }
+  }
+
+  /** How long the run may go quiet now: as long as the most patient of what runs allows. */
+  private allowanceMs(): number {
+    const running = [...this.active.values()].map((entry) => entry.allowanceMs);
+    return running.length === 0 ? this.stall.limitMs : Math.max(...running);
+  }
+
+  /** The test that started last and has not ended. */
+  private runningTest(): string | undefined {
+    return [...this.active.values()].findLast((entry) => entry.test !== undefined)?.test;
+  }
+
+  private queued(): void {
+    this.moved();
+    if (this.started) return;
+    this.started = true;
+    if (this.abortWhenStarted) this.abort();
   }
 
   async run(lessons: Lesson[], listener: RunListener = {}): Promise<LessonReport[]> {
     const vitest = this.vitest!;
     this.listener = listener;
     this.modules = [];
-    this.runningTest = undefined;
+    this.active.clear();
     this.started = false;
     this.abortWhenStarted = false;
     this.checkingTypes = false;
@@ -160,19 +184,26 @@ export class SuiteRunner {
     const runtimeFiles = specifications.filter((spec) => !spec.moduleId.endsWith('.test-d.ts')).length;
 
     let stalledIn: string | undefined;
-    let stalled = false;
+    /** How long the run had gone quiet when it was stopped. */
+    let stalledAfterMs: number | undefined;
     this.moved();
+    const runtimeDone = () => this.modules.filter((module) => !module.moduleId.endsWith('.test-d.ts'));
     const watchdog = setInterval(() => {
-      // Before a worker has its first file, vitest's own start-up timeout applies.
-      if (!this.started || performance.now() - this.lastMove < this.stallLimitMs) return;
-      stalled = true;
-      stalledIn = this.runningTest;
+      // Before a worker has its first file, vitest's own start-up timeout applies; once the
+      // run-time files are done, only tsc runs (the type tests), which cannot loop for ever.
+      if (!this.started || runtimeDone().length >= runtimeFiles) return;
+      if (performance.now() - this.lastMove < this.allowanceMs()) return;
+      // Said as it was when the run was stopped, whatever the dying workers report after.
+      if (stalledAfterMs === undefined) {
+        stalledAfterMs = this.allowanceMs();
+        stalledIn = this.runningTest();
+      }
       stopChildProcesses();
     }, 500);
     let toldRuntime = false;
     const tellRuntime = () => {
       if (toldRuntime || !listener.runtimeDone) return;
-      const done = this.modules.filter((module) => !module.moduleId.endsWith('.test-d.ts'));
+      const done = runtimeDone();
       if (done.length < runtimeFiles) return;
       toldRuntime = true;
       this.checkingTypes = true;
@@ -185,7 +216,7 @@ export class SuiteRunner {
     const isTypeSuite = (spec: (typeof specifications)[number]) => spec.moduleId.endsWith('.test-d.ts');
     let testModules: TestModule[];
     let unhandledErrors: readonly unknown[];
-    let compileErrors: Map<string, string[]>;
+    let compileErrors: Map<string, CompileError[]>;
     try {
       if (listener.runtimeDone) {
         // The learner waits: the run-time tests first, with the machine to themselves, then the
@@ -212,18 +243,22 @@ export class SuiteRunner {
     // then the first one that never ended (a file's tests run one after another).
     stalledIn ??= firstUnfinished(testModules);
     for (const report of reports) {
-      // An error vitest cannot pin on a file (rare) fails every lesson of the run rather than none.
       // After a stall the workers die because they were stopped: their errors would only mislead.
-      if (!stalled) report.errors.push(...unhandledErrors.map((error) => describeCrash(error, this.runningTest ?? firstUnfinished(testModules))));
-      if (stalled) {
-        report.errors.unshift(say.stalled(this.stallLimitMs / 1000, stalledIn));
-      }
+      if (stalledAfterMs !== undefined) report.errors.unshift(say.stalled(Math.round(stalledAfterMs / 1000), stalledIn));
+      else report.errors.push(...unhandledErrors.filter((error) => concerns(error, report.lesson, this.root)).map((error) => this.describeUnhandled(error, report, testModules)));
       report.typeErrors.push(...(compileErrors.get(report.lesson.id) ?? []));
     }
     this.listener = {};
     this.afterModule = () => {};
     if (this.warm) spares.refill(packagesOf(lessons, this.root));
     return reports;
+  }
+
+  /** An error outside the tests in words: one that escaped the exercise, or a worker that died. */
+  private describeUnhandled(error: unknown, report: LessonReport, modules: TestModule[]): string {
+    if (!isEscaped(error)) return describeCrash(error, this.runningTest() ?? firstUnfinished(modules));
+    const file = exerciseFile(report.lesson, this.target);
+    return describeEscaped(error, { file, shownAs: relative(file, this.root), tests: report.tests, todoAt: todoLinesOf(report.lesson, file, this.root) });
   }
 
   /**
@@ -290,6 +325,15 @@ function reportFor(lesson: Lesson, modules: TestModule[], root: string): LessonR
     }
   }
   return report;
+}
+
+/**
+ * Whether an error outside the tests concerns a lesson: vitest names the suite that was running;
+ * an error it cannot pin on a suite (rare) fails every lesson of the run rather than none.
+ */
+function concerns(error: unknown, lesson: Lesson, root: string): boolean {
+  const suite = typeof error === 'object' && error !== null ? (error as { VITEST_TEST_PATH?: unknown }).VITEST_TEST_PATH : undefined;
+  return typeof suite !== 'string' || path.relative(root, suite).startsWith(suiteFilter(lesson));
 }
 
 function firstUnfinished(modules: TestModule[]): string | undefined {

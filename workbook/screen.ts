@@ -3,7 +3,7 @@
  * size. Whatever the size, the header, the verdict and the first failing test stay on screen:
  * a hint, the compiler's errors and further failures are cut first, each saying where the rest is.
  */
-import { paint, progressBar, wrapLine } from './format.ts';
+import { lessonMark, paint, progressBar, wrapLine } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { describeReport } from './report.ts';
 import { passed, type LessonReport } from './outcome.ts';
@@ -17,6 +17,8 @@ export interface GuideView {
   stale: Set<string>;
   /** The lessons that were stale at start-up, for the ticks line. */
   rechecked: string[];
+  /** Lessons whose exercise is still its starting version: marked "not started", not failing. */
+  untouched: Set<string>;
   current: Lesson | undefined;
   /** A hint, a pass banner or a short message; shown only while its lesson is on screen. */
   notice?: {
@@ -75,7 +77,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
         '',
       ];
   const report = view.reports.get(lesson.id);
-  const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: compact ? 1 : 4 }) : undefined;
+  const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: compact ? 1 : 4, untouched: view.untouched.has(lesson.id) }) : undefined;
   const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
   const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', say.notRunYet)]))];
   const [first = [], ...rest] = text?.failures ?? [];
@@ -126,7 +128,7 @@ function ticks(view: GuideView): string[] {
   if (view.rechecked.length === 0 || view.rechecked.every((id) => !view.stale.has(id))) return [];
   const marks = view.rechecked.map((id) => {
     const lesson = view.lessons.find((candidate) => candidate.id === id);
-    const mark = view.stale.has(id) ? paint('dim', '…') : isDone(view, lesson!) ? paint('green', '✓') : paint('red', '✗');
+    const mark = view.stale.has(id) ? paint('dim', '…') : lessonMark(isDone(view, lesson!), view.untouched.has(id));
     return `${id.slice(0, 2)} ${mark}`;
   });
   return [paint('dim', say.checkingYourFiles) + marks.join('  ')];
@@ -136,7 +138,7 @@ function listLines(view: GuideView): string[] {
   const selected = view.list?.selected ?? 0;
   const rows = view.lessons.map((lesson, index) => {
     const report = view.reports.get(lesson.id);
-    const mark = view.stale.has(lesson.id) ? paint('dim', '…') : isDone(view, lesson) ? paint('green', '✓') : report ? paint('red', '✗') : ' ';
+    const mark = view.stale.has(lesson.id) ? paint('dim', '…') : report ? lessonMark(isDone(view, lesson), view.untouched.has(lesson.id)) : ' ';
     const row = `${index === selected ? '›' : ' '} ${mark} ${lesson.number}  ${lesson.title}${lesson === view.current ? `  ${say.onScreen}` : ''}`;
     return index === selected ? paint('inverse', row) : row;
   });

@@ -35,3 +35,9 @@ export function changedFromStart(lessons: Lesson[], root = ROOT): Lesson[] {
     (lesson) => !fs.existsSync(lesson.exercise) || starts[lesson.id] !== fs.readFileSync(lesson.exercise, 'utf8'),
   );
 }
+
+/** The ids of lessons whose exercise is still, byte for byte, its recorded start: never started. */
+export function untouchedLessons(lessons: Lesson[], root = ROOT): Set<string> {
+  const changed = changedFromStart(lessons, root);
+  return new Set(lessons.filter((lesson) => !changed.includes(lesson)).map((lesson) => lesson.id));
+}

@@ -7,6 +7,7 @@ import { paint, wrapLine } from './format.ts';
 import { listLessons, type Lesson } from './lessons.ts';
 import { describeReport } from './report.ts';
 import { runSuites } from './run-suites.ts';
+import { untouchedLessons } from './starts.ts';
 import { currentTarget } from './target.ts';
 import { remember, VerdictKeys } from './verdicts.ts';
 import { say } from './messages.ts';
@@ -21,12 +22,13 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
   const started = performance.now();
   const reports = await runSuites(target, lessons);
   if (target === 'lessons') remember(reports, keyed);
+  const untouched = target === 'lessons' ? untouchedLessons(lessons) : new Set<string>();
 
   const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
   const print = (line: string) => console.log(wrapLine(line, columns).join('\n'));
   let passing = 0;
   for (const report of reports) {
-    const text = describeReport(report, { messageLines: Infinity });
+    const text = describeReport(report, { messageLines: Infinity, untouched: untouched.has(report.lesson.id) });
     if (text.passed) passing += 1;
     const title = paint('bold', say.lessonHeading(report.lesson.number, report.lesson.title));
     const lines = ['', title, ...text.status];
@@ -41,7 +43,7 @@ export async function runTests(chosen: Lesson[]): Promise<number> {
       print('');
       print(title);
       for (const line of text.status) print(line);
-      print(paint('dim', say.failuresOrder));
+      print(paint('dim', report.errors.length > 0 ? say.errorsAbove : say.failuresOrder));
     }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,9 +1,10 @@
 /**
  * One TODO at a time: suites put each test under a top-level `describe('TODO N: what', …)`, so
  * a report can say which TODOs are done and show the first unfinished one's failures first.
- * Tests outside any TODO block form one more group at the end.
+ * Tests outside any TODO block form one more group at the end. A compile error joins the TODO
+ * whose code holds it: a TODO is done when its tests pass and its code compiles.
  */
-import type { TestOutcome } from './outcome.ts';
+import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 
 export interface TodoGroup {
   /** The TODO's number, or undefined for tests that name no TODO. */
@@ -12,6 +13,8 @@ export interface TodoGroup {
   label: string;
   tests: TestOutcome[];
   failing: number;
+  /** tsc's errors in this TODO's code. */
+  compileErrors: CompileError[];
 }
 
 const TODO_BLOCK = /^TODO (\d+): *([^>]*?) *(?: > |$)/;
@@ -30,28 +33,44 @@ export function shortName(test: TestOutcome): string {
   return rest === '' ? (match[2] ?? test.name) : rest;
 }
 
-/** The tests grouped by TODO, in TODO order; a lesson without TODO blocks gives one group. */
-export function groupByTodo(tests: TestOutcome[]): TodoGroup[] {
+/**
+ * The tests grouped by TODO, in TODO order; a lesson without TODO blocks gives one group. Each
+ * compile error goes to its TODO; one in code that several TODOs share (one function holds
+ * TODOs 8 and 9) goes to the first of them with a failing test, or else to the last of them.
+ * Errors outside any TODO's code are in no group.
+ */
+export function groupByTodo(tests: TestOutcome[], compileErrors: CompileError[] = []): TodoGroup[] {
   const groups = new Map<number | undefined, TodoGroup>();
+  const groupOf = (todo: number | undefined, label = '') => {
+    let group = groups.get(todo);
+    if (!group) {
+      group = { todo, label, tests: [], failing: 0, compileErrors: [] };
+      groups.set(todo, group);
+    }
+    return group;
+  };
   for (const test of tests) {
     const found = todoOf(test);
-    const key = found?.todo;
-    let group = groups.get(key);
-    if (!group) {
-      group = { todo: key, label: found?.label ?? '', tests: [], failing: 0 };
-      groups.set(key, group);
-    }
+    const group = groupOf(found?.todo, found?.label);
     group.tests.push(test);
     if (test.state === 'failed') group.failing += 1;
+  }
+  for (const error of compileErrors) {
+    const todo = error.todos.find((candidate) => (groups.get(candidate)?.failing ?? 0) > 0) ?? error.todos.at(-1);
+    if (todo !== undefined) groupOf(todo).compileErrors.push(error);
   }
   return [...groups.values()].sort((a, b) => (a.todo ?? Infinity) - (b.todo ?? Infinity));
 }
 
 /**
- * The first TODO with a failing test: where the learner is in the lesson. When the run broke off
- * (`interrupted`: a loop stopped, a crash), tests that never ran count as unfinished too.
+ * The first TODO with a failing test or a compile error: where the learner is in the lesson. When
+ * the run broke off (an error outside the tests: a loop stopped, a crash), tests that never ran
+ * count as unfinished too.
  */
-export function currentTodo(tests: TestOutcome[], interrupted = false): number | undefined {
+export function currentTodo(report: Pick<LessonReport, 'tests' | 'errors' | 'typeErrors'>): number | undefined {
+  const interrupted = report.errors.length > 0;
   const unfinished = (test: TestOutcome) => test.state === 'failed' || (interrupted && test.state === 'skipped');
-  return groupByTodo(tests).find((group) => group.todo !== undefined && group.tests.some(unfinished))?.todo;
+  return groupByTodo(report.tests, report.typeErrors).find(
+    (group) => group.todo !== undefined && (group.tests.some(unfinished) || group.compileErrors.length > 0),
+  )?.todo;
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Lesson } from './lessons.ts';
-import type { LessonReport, TestOutcome } from './outcome.ts';
+import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { stateDir, writeFileAtomically } from './state.ts';
 import { ROOT } from './target.ts';
 
@@ -19,7 +19,7 @@ export interface Verdict {
   key: string;
   tests: TestOutcome[];
   errors: string[];
-  typeErrors: string[];
+  typeErrors: CompileError[];
 }
 
 export type Verdicts = Record<string, Verdict>;
@@ -102,7 +102,7 @@ function toVerdict(report: LessonReport, key: string, root: string): Verdict {
     key,
     tests: report.tests.map((test) => (test.message === undefined ? test : { ...test, message: portable(test.message, root) })),
     errors: report.errors.map((error) => portable(error, root)),
-    typeErrors: report.typeErrors.map((error) => portable(error, root)),
+    typeErrors: report.typeErrors.map((error) => ({ ...error, text: portable(error.text, root) })),
   };
 }
 

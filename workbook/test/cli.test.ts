@@ -35,14 +35,6 @@ describe('the command line', () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain('01-models');
   });
-
-  test('the guide without a terminal prints the status once and exits 0', async () => {
-    const { code, stdout } = await cli('guide');
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/\d+\/\d+ lessons/);
-    expect(stdout, 'the current lesson, or the end').toMatch(/edit {2}lessons\/\d{2}-[a-z0-9-]+\/exercise\.ts|Every lesson passes/);
-    expect(stdout.match(/FastAPI ways in TypeScript — the guide/g), 'the header appears once').toHaveLength(1);
-  });
 });
 
 describe('npm test in a workbook of its own', () => {
@@ -96,6 +88,33 @@ describe('npm test in a workbook of its own', () => {
       guide.stdin.write('q');
       fs.writeFileSync(exercise, STUB);
       await exited;
+    }
+  });
+
+  test('the guide without a terminal and progress bring verdicts up to date the same way, each using what the other ran', async () => {
+    const exercise = `${root}/lessons/01-demo/exercise.ts`;
+    const command = (name: string) => run(process.execPath, ['workbook/launch.mjs', name], root);
+    fs.rmSync(`${root}/.workbook/verdicts.json`, { force: true });
+    // Recorded as its start: the lesson is "not started" until the first change.
+    fs.writeFileSync(`${root}/workbook/starts.json`, JSON.stringify({ '01-demo': STUB }));
+    try {
+      const guide = await command('guide');
+      expect(guide.code).toBe(0);
+      expect(guide.stdout, 'the stale lesson is run, with its mark').toMatch(/^Checking every lesson: 01 ○\n/);
+      expect(guide.stdout).toMatch(/0\/1 lessons/);
+      expect(guide.stdout).toMatch(/edit {2}lessons\/01-demo\/exercise\.ts/);
+      expect(guide.stdout.match(/FastAPI ways in TypeScript — the guide/g), 'the screen is printed once').toHaveLength(1);
+      const progress = await command('progress');
+      expect(progress.stdout, 'the guide\'s verdict is remembered').not.toMatch(/Checking/);
+      expect(progress.stdout).toMatch(/○ 01-demo +not started/);
+
+      fs.appendFileSync(exercise, '// started\n');
+      const changed = await command('progress');
+      expect(changed.stdout, 'a change makes it stale; started and failing, it is ✗ now').toMatch(/^Checking every lesson: 01 ✗\n[\s\S]*✗ 01-demo +0\/2 tests/);
+      expect((await command('guide')).stdout, 'progress\'s verdict is remembered').not.toMatch(/Checking/);
+    } finally {
+      fs.writeFileSync(exercise, STUB);
+      fs.rmSync(`${root}/workbook/starts.json`, { force: true });
     }
   });
 

@@ -83,7 +83,7 @@ describe('SuiteRunner', () => {
     const [report] = await runner.run(lessons);
     fs.writeFileSync(lessons[0]!.exercise, STUB);
     expect(report!.tests.every((test) => test.state === 'passed')).toBe(true);
-    expect(report!.typeErrors).toEqual([expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:5:14 /)]);
+    expect(report!.typeErrors).toEqual([{ text: expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:5:14 /), todos: [] }]);
     expect(passed(report!)).toBe(false);
   });
 
@@ -116,22 +116,6 @@ describe('SuiteRunner', () => {
     expect(report!.errors).toEqual([]);
     expect(report!.tests.map((test) => test.name).sort()).toEqual(['Pair is two numbers', 'adds']);
     expect(performance.now() - started, 'no waiting on a killed type checker').toBeLessThan(30_000);
-  });
-
-  test('stops a run that makes no progress, naming the test that was running', async () => {
-    const lessons = listLessons(root);
-    const impatient = await SuiteRunner.open('lessons', { root, stallLimitMs: 3_000 });
-    try {
-      fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
-      const [report] = await impatient.run(lessons);
-      expect(report!.errors[0]).toMatch(/stopped after 3 s without progress while running "adds"/);
-      expect(report!.errors, 'only that: the workers died because they were stopped').toHaveLength(1);
-      fs.writeFileSync(lessons[0]!.exercise, SOLVED);
-      expect(passed((await impatient.run(lessons))[0]!), 'the next run works').toBe(true);
-    } finally {
-      fs.writeFileSync(lessons[0]!.exercise, STUB);
-      await impatient.close();
-    }
   });
 
   test('progress runs a lesson again only when something it depends on changed', async () => {
@@ -168,7 +152,7 @@ describe('SuiteRunner', () => {
     expect(passed({ ...report!, tests: [] })).toBe(false);
     const green = { ...report!, errors: [], typeErrors: [], tests: [{ file: 'x', name: 'y', state: 'passed' as const }] };
     expect(passed(green)).toBe(true);
-    expect(passed({ ...green, typeErrors: ['exercise.ts:1:1 wrong'] })).toBe(false);
+    expect(passed({ ...green, typeErrors: [{ text: 'exercise.ts:1:1 wrong', todos: [1] }] })).toBe(false);
   });
 
   test('closing stops the spare worker', async () => {

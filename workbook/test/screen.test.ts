@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyKey, lessonAfterPass, splitKeys } from '../keys.ts';
 import type { Lesson } from '../lessons.ts';
 import type { LessonReport, TestOutcome } from '../outcome.ts';
+import { formatProgress } from '../progress.ts';
+import { describeReport } from '../report.ts';
 import { renderScreen, type GuideView } from '../screen.ts';
 import { languageFrom, say, useLanguage } from '../messages.ts';
 import { cleanMessage, visibleLength, wrapLine } from '../format.ts';
@@ -22,7 +24,7 @@ function view(reports: Record<string, TestOutcome[]> = {}, extra: Partial<GuideV
     const tests = reports[item.number];
     if (tests) map.set(item.id, { lesson: item, tests, errors: [], typeErrors: [] });
   }
-  return { lessons, reports: map, stale: new Set(), rechecked: [], current: lessons[0], ...extra };
+  return { lessons, reports: map, stale: new Set(), rechecked: [], untouched: new Set(), current: lessons[0], ...extra };
 }
 
 const plain = (rows: string[]) => rows.map((row) => row.replace(/\x1b\[[0-9;]*m/g, '').replaceAll('\u00a0', ' '));
@@ -40,14 +42,74 @@ describe('TODO groups', () => {
   });
 
   test('the current TODO is the first with a failing test; names lose their TODO prefix', () => {
-    expect(currentTodo(tests)).toBe(2);
-    expect(currentTodo([passing('TODO 1: a > b')])).toBeUndefined();
+    const ran = (tests: TestOutcome[], errors: string[] = []) => ({ tests, errors, typeErrors: [] });
+    expect(currentTodo(ran(tests))).toBe(2);
+    expect(currentTodo(ran([passing('TODO 1: a > b')]))).toBeUndefined();
     const broken: TestOutcome[] = [{ ...passing('TODO 1: a > stuck'), state: 'skipped' }, failing('TODO 2: b > types')];
-    expect(currentTodo(broken), 'a run that went through').toBe(2);
-    expect(currentTodo(broken, true), 'a run that broke off: the test that never ran counts').toBe(1);
+    expect(currentTodo(ran(broken)), 'a run that went through').toBe(2);
+    expect(currentTodo(ran(broken, ['stopped'])), 'a run that broke off: the test that never ran counts').toBe(1);
     expect(shortName(tests[1]!)).toBe('parseItem > throws'.replace('parseItem > ', ''));
     expect(shortName(failing('TODO 4: everything'))).toBe('everything');
     expect(shortName(failing('plain > name'))).toBe('plain > name');
+  });
+});
+
+describe('a compile error counts against the TODO whose code holds it', () => {
+  const error = (todos: number[]) => ({ text: "lessons/01-demo/exercise.ts:9:3 Type 'string' is not assignable to type 'number'.", todos });
+  const tests = [passing('TODO 1: a > x'), passing('TODO 2: parse > y'), failing('TODO 3: c > z')];
+
+  test('it joins its TODO; code that TODOs share gives it to the first of them still failing, else the last', () => {
+    const placed = (todos: number[]) => groupByTodo(tests, [error(todos)]).flatMap((group) => (group.compileErrors.length > 0 ? [group.todo] : []));
+    expect(placed([2])).toEqual([2]);
+    expect(placed([2, 3]), 'TODO 3 still fails').toEqual([3]);
+    expect(placed([1, 2]), 'both pass: the last').toEqual([2]);
+    expect(placed([]), 'outside any TODO\'s code: none').toEqual([]);
+    expect(currentTodo({ tests, errors: [], typeErrors: [error([2])] }), 'the TODO to work on, for hints').toBe(2);
+  });
+
+  test('the guide and npm test show that TODO as not done, with the error under it', () => {
+    const report: LessonReport = { lesson: lesson('01'), tests: tests.slice(0, 2), errors: [], typeErrors: [error([2])] };
+    const text = describeReport(report);
+    expect(plain(text.status)).toEqual(['✗ All 2 tests pass, but the exercise does not compile yet.', 'TODO 1 ✓  TODO 2 — 1 type error']);
+    expect(plain(text.failures.flat())).toEqual([
+      'TODO 2: parse',
+      '  ✗ TypeScript error at lessons/01-demo/exercise.ts:9:3',
+      "      Type 'string' is not assignable to type 'number'.",
+    ]);
+    expect(text.compile, 'not a second time in a block of its own').toEqual([]);
+    const failingToo = describeReport({ ...report, tests, typeErrors: [error([3])] });
+    expect(plain(failingToo.status)[1]).toBe('TODO 1 ✓  TODO 2 ✓  TODO 3 — 1 failing, 1 type error');
+    const outside = describeReport({ ...report, typeErrors: [error([])] });
+    expect(plain(outside.status)[1]).toBe('TODO 1 ✓  TODO 2 ✓');
+    expect(plain(outside.compile)[0]).toMatch(/TypeScript finds 1 error\(s\) in .* outside any TODO's code/);
+  });
+
+  test('progress names the TODOs whose code does not compile', () => {
+    const report: LessonReport = { lesson: lesson('01'), tests: tests.slice(0, 2), errors: [], typeErrors: [error([2])] };
+    expect(plain(formatProgress([report]).split('\n'))[2]).toMatch(/✗ 01-demo +2\/2 tests, type errors in TODO 2 +Lesson number 01/);
+  });
+});
+
+describe('a lesson never started', () => {
+  const stub = [failing('TODO 1: a > x'), failing('TODO 2: b > y')];
+  const started = view({ '01': stub, '02': stub }, { untouched: new Set(['01-demo']) });
+
+  test('has a neutral mark in the lesson list, and a started, failing one keeps ✗', () => {
+    applyKey(started, 'l');
+    const rows = plain(renderScreen(started, { rows: 24, columns: 80 }));
+    started.list = undefined;
+    expect(rows.find((row) => /01 {2}Lesson number 01/.test(row))).toMatch(/^› ○ 01/);
+    expect(rows.find((row) => /02 {2}Lesson number 02/.test(row))).toMatch(/^ {2}✗ 02/);
+  });
+
+  test('says "not started" on its screen, in the ticks of a recheck and in progress', () => {
+    const rows = plain(renderScreen(started, { rows: 24, columns: 80 }));
+    expect(rows).toContain('○ 0 of 2 tests pass. Not started yet.');
+    const rechecking = view({ '01': stub, '02': stub }, { untouched: new Set(['01-demo']), rechecked: ['01-demo', '02-demo', '03-demo'], stale: new Set(['03-demo']) });
+    expect(plain(renderScreen(rechecking, { rows: 24, columns: 80 }))).toContain('Checking your files: 01 ○  02 ✗  03 …');
+    const progress = plain(formatProgress([...started.reports.values()], started.untouched).split('\n'));
+    expect(progress[2]).toMatch(/^ {2}○ 01-demo +not started +Lesson number 01/);
+    expect(progress[3]).toMatch(/^ {2}✗ 02-demo +0\/2 tests +Lesson number 02/);
   });
 });
 
@@ -75,7 +137,7 @@ describe('messages', () => {
 describe('the guide\'s screen', () => {
   const many = Array.from({ length: 12 }, (_, index) => failing(`TODO ${1 + (index % 3)}: part ${1 + (index % 3)} > case number ${index} with a name long enough to wrap onto a second row at eighty columns`));
   const longHint = `Hint 1 of 2 for TODO 1\n\n${'A hint that goes on and on. '.repeat(60)}`;
-  const typeErrors = Array.from({ length: 8 }, (_, index) => `lessons/01-demo/exercise.ts:${index + 1}:1 Type 'string' is not assignable to type 'number'.`);
+  const typeErrors = Array.from({ length: 8 }, (_, index) => ({ text: `lessons/01-demo/exercise.ts:${index + 1}:1 Type 'string' is not assignable to type 'number'.`, todos: [] }));
 
   test('at 80x24 keeps the header, the verdict and the first failing test, and fits', () => {
     const shown = view({ '01': many }, { notice: { lesson: '01-demo', text: longHint } });

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { typeErrors } from '../compile.ts';
+import { listLessons } from '../lessons.ts';
+import { useLanguage } from '../messages.ts';
+import { makeRunnableWorkbook, STUB } from './fixture.ts';
+
+/** Solved, but with two type errors in add (TODO 2), its TODO comments gone. */
+const MISTYPED = `export type Pair = [number, number];
+export function add(a: number, b: number): number {
+  const sum: string = a + b;
+  return sum;
+}
+`;
+
+describe('the compile check', () => {
+  let root: string;
+  beforeAll(() => {
+    root = makeRunnableWorkbook();
+    fs.writeFileSync(path.join(root, 'workbook', 'starts.json'), JSON.stringify({ '01-demo': STUB }));
+    fs.writeFileSync(listLessons(root)[0]!.exercise, MISTYPED);
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  afterEach(() => useLanguage('en'));
+
+  test('gives each error the TODO whose code holds it, found through the start once the TODO comments are gone', async () => {
+    const errors = (await typeErrors('lessons', listLessons(root), root)).get('01-demo');
+    expect(errors).toEqual([
+      { text: expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:3:9 Type 'number' is not assignable to type 'string'\./), todos: [2] },
+      { text: expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:4:3 Type 'string' is not assignable to type 'number'\./), todos: [2] },
+    ]);
+  });
+
+  test('in Korean, tsc says it in Korean (typescript ships its Korean messages: --locale ko)', async () => {
+    useLanguage('ko');
+    const errors = (await typeErrors('lessons', listLessons(root), root)).get('01-demo');
+    expect(errors?.[0]?.text).toMatch(/^lessons\/01-demo\/exercise\.ts:3:9 'number' 형식은 'string' 형식에 할당할 수 없습니다\./);
+  });
+});

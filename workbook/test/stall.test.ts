@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { listLessons } from '../lessons.ts';
+import { passed } from '../outcome.ts';
+import { SuiteRunner } from '../run-suites.ts';
+import { STALL_LIMITS, testAllowance } from '../stall.ts';
+import { ROOT } from '../target.ts';
+import { makeRunnableWorkbook, SOLVED } from './fixture.ts';
+
+/** A suite whose set-up and one test take longer than the short limits below, both within their own timeouts. */
+const SLOW_SUITE = `import { beforeAll, describe, expect, test } from 'vitest';
+import { add } from '#exercise/01-demo';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+describe('TODO 2: add', () => {
+  beforeAll(() => pause(2_500), 10_000);
+  test('adds', () => expect(add(2, 3)).toBe(5), 1_000);
+  test('takes its time, within its own timeout', async () => {
+    await pause(3_000);
+    expect(add(1, 1)).toBe(2);
+  }, 8_000);
+});
+`;
+
+describe('the watchdog of a run', () => {
+  let root: string;
+  let runner: SuiteRunner;
+  beforeAll(async () => {
+    root = makeRunnableWorkbook();
+    fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), SLOW_SUITE);
+    runner = await SuiteRunner.open('lessons', { root, stall: { limitMs: 1_500, marginMs: 1_000, hookMs: 1_500 } });
+  });
+  afterAll(async () => {
+    await runner?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('lets a test go quiet for its own timeout, and a hook for its tests\' longest, above the plain limit', async () => {
+    fs.writeFileSync(listLessons(root)[0]!.exercise, SOLVED);
+    const [report] = await runner.run(listLessons(root));
+    expect(report!.errors).toEqual([]);
+    expect(passed(report!)).toBe(true);
+  });
+
+  test('stops a test stuck in a loop once its own timeout and the margin are over, naming it', async () => {
+    fs.writeFileSync(listLessons(root)[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
+    const [report] = await runner.run(listLessons(root));
+    expect(report!.errors[0]).toMatch(/^The tests were stopped after 2 s without progress while running "TODO 2: add > adds"/);
+    expect(report!.errors, 'only that: the workers died because they were stopped').toHaveLength(1);
+  });
+
+  test('gives a test the 15 s vitest gives it and 5 s more, a test with no timeout 20 s, and lesson 05\'s browser tests 80 s', () => {
+    expect(testAllowance({ options: { timeout: 15_000 } as never }, STALL_LIMITS)).toBe(20_000);
+    expect(testAllowance({ options: { timeout: 0 } as never }, STALL_LIMITS)).toBe(20_000);
+    expect(testAllowance({ options: { timeout: 75_000 } as never }, STALL_LIMITS)).toBe(80_000);
+  });
+
+  test('no suite gives a hook more time than the watchdog allows one', () => {
+    const allowed = STALL_LIMITS.hookMs - STALL_LIMITS.marginMs;
+    const timeouts = hookTimeouts();
+    expect(timeouts.length, 'the suites\' hook timeouts are found').toBeGreaterThan(0);
+    for (const { file, hook, timeoutMs } of timeouts) {
+      expect(timeoutMs, `${file}: ${hook} may take ${timeoutMs} ms; the watchdog (workbook/stall.ts) stops a hook after ${STALL_LIMITS.hookMs} ms`).toBeLessThanOrEqual(allowed);
+    }
+  });
+});
+
+/**
+ * Every hook timeout the suites set: `hookTimeout` in a config or vi.setConfig, and the last
+ * argument of a beforeAll/afterAll/beforeEach/afterEach (found by its closing line, indented as
+ * the hook is), a number or a constant of the file.
+ */
+function hookTimeouts(): { file: string; hook: string; timeoutMs: number }[] {
+  const files = ['vitest.config.ts', ...fs.readdirSync(path.join(ROOT, 'tests'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts')).map((name) => path.join('tests', name))];
+  const found: { file: string; hook: string; timeoutMs: number }[] = [];
+  for (const file of files) {
+    const source = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    const value = (text: string) => Number((/^\d[\d_]*$/.test(text) ? text : source.match(new RegExp(`const ${text} = ([\\d_]+)`))?.[1] ?? 'NaN').replaceAll('_', ''));
+    for (const [, ms] of source.matchAll(/hookTimeout: ([\d_]+)/g)) found.push({ file, hook: 'hookTimeout', timeoutMs: value(ms!) });
+    const lines = source.split('\n');
+    lines.forEach((line, index) => {
+      const hook = line.match(/^(\s*)(beforeAll|afterAll|beforeEach|afterEach)\(/);
+      if (!hook) return;
+      const closing = [line, ...lines.slice(index + 1)].find((candidate, at) => (at === 0 ? /\);\s*$/.test(candidate) && !candidate.endsWith('{') : candidate.startsWith(`${hook[1]}}`)));
+      const ms = closing?.match(/,\s*(\w+)\);\s*$/)?.[1];
+      if (ms !== undefined) found.push({ file, hook: `${hook[2]} at line ${index + 1}`, timeoutMs: value(ms) });
+    });
+  }
+  return found;
+}
