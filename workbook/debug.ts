@@ -35,8 +35,14 @@ export interface DebugRequest {
   all: boolean;
 }
 
-export class DebugUsageError extends Error {
-  override name = 'DebugUsageError';
+/** A request the command cannot carry out, said in a sentence (exit code 2, as for a wrong lesson). */
+export class CannotDebugError extends Error {
+  override name = 'CannotDebugError';
+}
+
+/** Wrong arguments: the sentence, then how to call the command. */
+function misused(sentence: string): CannotDebugError {
+  return new CannotDebugError(`${sentence}\n${say.debugUsage}`);
 }
 
 /** The lesson folder a path names: `lessons/03-endpoints/exercise.ts`, `tests/03-endpoints.test.ts`. */
@@ -56,18 +62,18 @@ export function parseDebugArgs(args: string[]): DebugRequest {
     const inline = arg.match(/^(?:-t|--test(?:NamePattern)?)=(.*)$/s);
     if (arg === '-t' || arg === '--test' || inline) {
       const words = (inline ? inline[1] : args[(index += 1)])?.trim();
-      if (!words) throw new DebugUsageError(say.debugNeedsWords);
+      if (!words) throw misused(say.debugNeedsWords);
       request.words = words;
     } else if (arg === '--all') request.all = true;
-    else if (arg.startsWith('-')) throw new DebugUsageError(say.debugUnknownOption(arg));
-    else if (named) throw new DebugUsageError(say.debugOneLesson);
+    else if (arg.startsWith('-')) throw misused(say.debugUnknownOption(arg));
+    else if (named) throw misused(say.debugOneLesson);
     else {
       named = true;
       const isFile = /[\\/.]/.test(arg);
       request.lesson = isFile ? lessonInPath(arg) : arg;
     }
   }
-  if (request.all && request.words !== undefined) throw new DebugUsageError(say.debugAllOrWords);
+  if (request.all && request.words !== undefined) throw misused(say.debugAllOrWords);
   return request;
 }
 
@@ -102,7 +108,7 @@ export function chooseTests(lesson: Lesson, verdict: Verdict | undefined, reques
   if (request.words !== undefined) {
     const pattern = namePattern(request.words, false);
     const matching = runtime.filter((test) => pattern.test(test.name) || pattern.test(test.name.replaceAll(' > ', ' ')));
-    if (verdict && matching.length === 0) throw new DebugUsageError(say.debugNoMatch(lesson.number, request.words));
+    if (verdict && matching.length === 0) throw new CannotDebugError(say.debugNoMatch(lesson.number, request.words));
     return { pattern, lines: [say.debugMatching(request.words), ...matching.map((test) => `  ${test.name}`)] };
   }
   const interrupted = (verdict?.errors.length ?? 0) > 0;
@@ -110,10 +116,12 @@ export function chooseTests(lesson: Lesson, verdict: Verdict | undefined, reques
   const todo = verdict ? currentTodo(verdict.tests, interrupted) : undefined;
   const chosen = unfinished.find((test) => todoOf(test)?.todo === todo) ?? unfinished[0];
   if (!chosen) {
-    const why = verdict?.tests.some((test) => test.state === 'failed') ? say.debugOnlyTypeTestsFail : say.debugNothingFails;
-    return { pattern: undefined, lines: [`${why} ${say.debugWholeSuite}`, others] };
+    // Without a verdict (the solutions, say) nothing is known to fail.
+    const why = !verdict ? [] : [verdict.tests.some((test) => test.state === 'failed') ? say.debugOnlyTypeTestsFail : say.debugNothingFails];
+    return { pattern: undefined, lines: [[...why, say.debugWholeSuite].join(' '), others] };
   }
-  return { pattern: namePattern(chosen.name, true), lines: [say.debugFirstFailing(todoOf(chosen)?.todo), `  ${chosen.name}`, others] };
+  const chosenTodo = todoOf(chosen)?.todo;
+  return { pattern: namePattern(chosen.name, true), lines: [say.debugFirstFailing(chosenTodo, chosenTodo === todo), `  ${chosen.name}`, others] };
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -127,7 +135,7 @@ function canListen(port: number): Promise<boolean> {
 /** The first port from `first` on that nothing listens to on 127.0.0.1 (another debugger may hold 9229). */
 export async function freePort(first = INSPECTOR_PORT, tries = 20): Promise<number> {
   for (let port = first; port < first + tries; port += 1) if (await canListen(port)) return port;
-  throw new DebugUsageError(say.debugNoFreePort(first, first + tries - 1));
+  throw new CannotDebugError(say.debugNoFreePort(first, first + tries - 1));
 }
 
 interface InspectorTarget {
@@ -209,8 +217,8 @@ export async function runDebugCommand(args: string[], lessonFrom: (args: string[
     const request = parseDebugArgs(args);
     return await runDebug(lessonFrom(request.lesson === undefined ? [] : [request.lesson]), request);
   } catch (error) {
-    if (!(error instanceof DebugUsageError)) throw error;
-    console.error(`${error.message}\n${say.debugUsage}`);
+    if (!(error instanceof CannotDebugError)) throw error;
+    console.error(error.message);
     return 2;
   }
 }
@@ -236,6 +244,7 @@ async function runDebug(lesson: Lesson, request: DebugRequest): Promise<number> 
       // A reporter that reports nothing: the results are read from the run below.
       reporters: [{}],
       pool: 'forks',
+      // The heap of every run's test process: a loop that fills an array stops there.
       execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
       // vitest's own recipe for a debugger: one test process, no timeouts while paused. `inspect`
       // with waitForDebugger rather than `inspectBrk`, which would stop on the suite's first line,
@@ -263,7 +272,7 @@ async function runDebug(lesson: Lesson, request: DebugRequest): Promise<number> 
 
   try {
     const specifications = (await vitest.globTestSpecifications([suiteFilter(lesson)])).filter((spec) => !spec.moduleId.endsWith('.test-d.ts'));
-    if (specifications.length === 0) throw new DebugUsageError(say.debugNoSuite(lesson.id));
+    if (specifications.length === 0) throw new CannotDebugError(say.debugNoSuite(lesson.id));
     let ended = false;
     const told = inspectorOn(port, () => ended).then((found) => {
       if (found) print(...attachSteps(port, found, file));

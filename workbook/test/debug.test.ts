@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { chooseTests, DebugUsageError, freePort, lessonInPath, namePattern, parseDebugArgs } from '../debug.ts';
+import { chooseTests, CannotDebugError, freePort, lessonInPath, namePattern, parseDebugArgs } from '../debug.ts';
 import { applyKey } from '../keys.ts';
 import type { Lesson } from '../lessons.ts';
 import type { TestOutcome } from '../outcome.ts';
@@ -42,7 +42,7 @@ describe('the debug command\'s arguments', () => {
   });
 
   test.each([[['-t']], [['03', '-t', '  ']], [['--port', '9230']], [['03', '04']], [['-t', 'x', '--all']]])('%j is refused with a sentence', (args) => {
-    expect(() => parseDebugArgs(args)).toThrow(DebugUsageError);
+    expect(() => parseDebugArgs(args)).toThrow(CannotDebugError);
   });
 });
 
@@ -70,6 +70,14 @@ describe('the test it stops at', () => {
     expect(choice.lines.join('\n')).toContain('TODO 2');
   });
 
+  test('when the TODO the learner is on fails only in type tests, the first failing run-time test after it', () => {
+    const typeTest = outcome('TODO 2: schemas > the type of a user', 'failed', 'tests/03-endpoints.test-d.ts');
+    const choice = chooseTests(lesson, verdict([tests[0]!, tests[1]!, typeTest, tests[3]!]), request);
+    expect(choice.pattern?.test('TODO 3: list pages')).toBe(true);
+    expect(choice.lines[0]).toContain('TODO 3');
+    expect(choice.lines[0]).not.toContain('the one you are on');
+  });
+
   test('after a run that broke off (a loop stopped), a test that never ran counts as unfinished', () => {
     const stuck = [tests[0]!, outcome('TODO 2: schemas > loops', 'skipped'), tests[3]!];
     expect(chooseTests(lesson, verdict(stuck, ['stopped']), request).pattern?.test('TODO 2: schemas loops')).toBe(true);
@@ -87,7 +95,7 @@ describe('the test it stops at', () => {
     expect(words.pattern?.test('TODO 2: schemas takes "7" (a string) as 7?')).toBe(true);
     expect(words.pattern?.test('TODO 3: list pages')).toBe(false);
     expect(chooseTests(lesson, verdict(tests), { ...request, words: 'schemas > takes' }).pattern?.test('TODO 2: schemas takes "7"')).toBe(true);
-    expect(() => chooseTests(lesson, verdict(tests), { ...request, words: 'no such test' })).toThrow(DebugUsageError);
+    expect(() => chooseTests(lesson, verdict(tests), { ...request, words: 'no such test' })).toThrow(CannotDebugError);
     expect(chooseTests(lesson, verdict(tests), { ...request, all: true }).pattern).toBeUndefined();
   });
 
@@ -146,6 +154,15 @@ function alive(pid: number): boolean {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Ends a debug command and its test process, whatever state a failed test left them in. */
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 /** On Node 20 the WebSocket the inspector client needs is behind a flag; later it is built in. */
 const websocketFlag = typeof WebSocket === 'undefined' ? ['--experimental-websocket'] : [];
@@ -207,7 +224,7 @@ describe('npm run debug in a workbook of its own', () => {
       expect(debug.output()).toMatch(/✗ TODO 2: add > adds two numbers\n +add is not written yet/);
       expect(debug.output(), 'the other test was not run').not.toContain('adds a negative number');
     } finally {
-      debug.child.kill('SIGKILL');
+      stopGroup(debug.child.pid!);
     }
   });
 
@@ -226,7 +243,7 @@ describe('npm run debug in a workbook of its own', () => {
       const reply = await fetch(`http://127.0.0.1:${port}/json/list`).catch(() => undefined);
       expect(reply, 'nothing listens on the inspector port').toBeUndefined();
     } finally {
-      debug.child.kill('SIGKILL');
+      stopGroup(debug.child.pid!);
     }
   });
 
