@@ -116,14 +116,14 @@ const en = {
   debugOthers: (number: string) => `(Another test: \`npm run debug -- ${number} -t "words of its name"\`; all of them: \`npm run debug -- ${number} --all\`.)`,
   debugUnderDebugger: 'A debugger is attached to this command already (VS Code, say): it follows the test process by itself.',
   debugWaiting: (url: string) => `The test process waits for a debugger at ${url}`,
-  debugChrome: 'Chrome or Edge: open chrome://inspect and click "inspect" under Remote Target,',
+  debugChrome: 'Chrome or Edge: open chrome://inspect; under Remote Target, click "inspect" below …/vitest/dist/workers/forks.js,',
   debugChromePort: (port: number) => `(port ${port} is not on its list at first: add 127.0.0.1:${port} with "Configure…")`,
   debugDevtoolsUrl: 'or paste this into its address bar:',
   debugVsCode: (port: number, usual: number) =>
     `VS Code: Run and Debug, "Attach to npm run debug"${port === usual ? '' : ` (after setting its "port" to ${port} in .vscode/launch.json)`}.`,
   debugThen: (pauseFile: string, exercise: string) =>
     `Once attached, it stops in ${pauseFile}, before the test. Open ${exercise} (DevTools: Ctrl+P, exercise.ts), click a line number in your code to set a breakpoint, and resume (F8 in DevTools, F5 in VS Code).`,
-  debugStop: 'Ctrl-C stops the test and this command.',
+  debugStop: 'When the test ends, the debugger is disconnected and the result is printed here. Ctrl-C stops everything at any time.',
   debugStopped: 'Stopped.',
   debugNoTestRan: 'No test ran.',
   debugNoSuite: (id: string) => `Lesson ${id} has no run-time tests to debug (tests/${id}.test.ts).`,
@@ -225,14 +225,14 @@ const ko: Messages = {
   debugOthers: (number) => `(다른 테스트: \`npm run debug -- ${number} -t "테스트 이름의 일부"\`, 전체: \`npm run debug -- ${number} --all\`)`,
   debugUnderDebugger: '이 명령에는 이미 디버거가 연결되어 있습니다(VS Code 등). 디버거가 테스트 프로세스에도 알아서 연결됩니다.',
   debugWaiting: (url) => `테스트 프로세스가 ${url} 에서 디버거 연결을 기다리고 있습니다`,
-  debugChrome: 'Chrome 또는 Edge: chrome://inspect 를 열고 Remote Target 아래의 "inspect"를 누르십시오.',
+  debugChrome: 'Chrome 또는 Edge: chrome://inspect 를 열고 Remote Target 아래 …/vitest/dist/workers/forks.js 밑의 "inspect"를 누르십시오.',
   debugChromePort: (port) => `(포트 ${port}은(는) 처음에는 목록에 없습니다. "Configure…"에서 127.0.0.1:${port}을(를) 추가하십시오)`,
   debugDevtoolsUrl: '또는 다음 주소를 주소 표시줄에 붙여 넣으십시오:',
   debugVsCode: (port, usual) =>
     `VS Code: 실행 및 디버그(Run and Debug)에서 "Attach to npm run debug"를 고르십시오${port === usual ? '' : ` (먼저 .vscode/launch.json에서 이 구성의 "port"를 ${port}(으)로 바꾸십시오)`}.`,
   debugThen: (pauseFile, exercise) =>
     `디버거가 연결되면 테스트 직전에 ${pauseFile}에서 한 번 멈춥니다. ${exercise} 파일을 열고(DevTools에서는 Ctrl+P, exercise.ts), 여러분의 코드에서 줄 번호를 눌러 중단점을 설정한 다음 실행을 계속하십시오(DevTools는 F8, VS Code는 F5).`,
-  debugStop: 'Ctrl-C를 누르면 테스트와 이 명령이 함께 멈춥니다.',
+  debugStop: '테스트가 끝나면 디버거 연결이 끊기고 결과가 여기에 출력됩니다. 언제든 Ctrl-C를 누르면 모두 멈춥니다.',
   debugStopped: '멈췄습니다.',
   debugNoTestRan: '실행된 테스트가 없습니다.',
   debugNoSuite: (id) => `레슨 ${id}에는 디버그할 런타임 테스트가 없습니다 (tests/${id}.test.ts).`,
