@@ -108,7 +108,7 @@ const en = {
   debugRunningFirst: (number: string) => `Running lesson ${number}'s tests first, to find the failing one (no results yet for your file as it is)…`,
   debugFirstFailing: (todo: number | undefined, current: boolean) =>
     `Debugging one test, the first failing one${todo === undefined ? '' : ` of TODO ${todo}${current ? ', the one you are on' : ''}`}:`,
-  debugMatching: (words: string) => `Debugging the tests whose name contains "${words}":`,
+  debugMatching: (words: string) => `Debugging the tests whose name contains "${words}".`,
   debugNoMatch: (number: string, words: string) => `No run-time test of lesson ${number} has "${words}" in its name.`,
   debugOnlyTypeTestsFail: 'Only type tests fail, and tsc checks those without running them.',
   debugNothingFails: 'No run-time test fails.',
@@ -217,7 +217,7 @@ const ko: Messages = {
   debugRunningFirst: (number) => `지금 파일로 실행한 결과가 아직 없어, 실패하는 테스트를 찾으려고 레슨 ${number}의 테스트를 먼저 실행합니다…`,
   debugFirstFailing: (todo, current) =>
     `${todo === undefined ? '' : `${current ? '지금 진행 중인 ' : ''}TODO ${todo}에서 `}처음으로 실패하는 테스트 하나를 디버그합니다:`,
-  debugMatching: (words) => `이름에 "${words}"이(가) 들어 있는 테스트를 디버그합니다:`,
+  debugMatching: (words) => `이름에 "${words}"이(가) 들어 있는 테스트를 디버그합니다.`,
   debugNoMatch: (number, words) => `레슨 ${number}에는 이름에 "${words}"이(가) 들어 있는 런타임 테스트가 없습니다.`,
   debugOnlyTypeTestsFail: '실패하는 테스트는 타입 테스트뿐입니다. 타입 테스트는 실행되지 않고 tsc가 검사합니다.',
   debugNothingFails: '실패하는 런타임 테스트가 없습니다.',
