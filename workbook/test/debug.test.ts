@@ -199,6 +199,8 @@ describe('npm run debug in a workbook of its own', () => {
     try {
       const [, url, port] = await debug.waitFor(/waits for a debugger at (ws:\/\/127\.0\.0\.1:(\d+)\/[\w-]+)/);
       expect(Number(port)).toBeGreaterThanOrEqual(9229);
+      // The steps' last line: a pipe may deliver them in pieces.
+      await debug.waitFor(/Ctrl-C stops everything/);
       const steps = debug.output();
       expect(steps).toContain('Lesson 01 — A demo');
       expect(steps).toMatch(/the first failing one of TODO 2.*\n +TODO 2: add > adds two numbers\n/);
@@ -214,13 +216,13 @@ describe('npm run debug in a workbook of its own', () => {
         ),
       );
       const stops = client.trim().split('\n').map((line) => JSON.parse(line) as { url: string; functionName: string; breakpointSet?: boolean });
+      expect(stops, client).toHaveLength(2);
       expect(stops[0]!.url, 'the first stop').toMatch(/\/workbook\/debug-pause\.mjs$/);
       expect(stops[0]!.breakpointSet, 'the exercise is loaded by then').toBe(true);
       expect(stops[1], 'the second stop, at the breakpoint').toMatchObject({ functionName: 'add' });
       expect(stops[1]!.url).toMatch(/\/lessons\/01-demo\/exercise\.ts$/);
-      expect(stops).toHaveLength(2);
 
-      expect(await debug.exited, 'the test failed').toBe(1);
+      expect(await debug.exited, `the test failed:\n${debug.output()}`).toBe(1);
       expect(debug.output()).toMatch(/✗ TODO 2: add > adds two numbers\n +add is not written yet/);
       expect(debug.output(), 'the other test was not run').not.toContain('adds a negative number');
     } finally {
