@@ -278,6 +278,7 @@ describe('TODO 2: infer, the Open Inference Protocol on a loaded model', () => {
     ['a null value', { inputs: [row([5.1, null, 1.4, 0.2] as never)] }],
     ['1e39 (finite in JSON, Infinity as a float32)', { inputs: [row([5.1, 1e39, 1.4, 0.2])] }],
     ['data nested 100,000 levels deep', { inputs: [{ ...row([]), data: deep }] }],
+    ['data nested one level deeper than its shape [1, 4]', { inputs: [{ ...row([]), data: [[[5.1, 3.5, 1.4, 0.2]]] }] }],
     ['an id that is not a string', { id: 42, inputs: [row([5.1, 3.5, 1.4, 0.2])] }],
     ['a parameter whose value is an object', { parameters: { [SECRET]: { deep: true } }, inputs: [row([5.1, 3.5, 1.4, 0.2])] }],
     ['an unknown output asked for', { inputs: [row([5.1, 3.5, 1.4, 0.2])], outputs: [{ name: SECRET }] }],

@@ -111,7 +111,8 @@ async function run({ session, inputs, outputs }: Loaded, request: z.infer<typeof
   if (datatype !== 'FP32') throw new BadTensor('datatype must be FP32');
   const fits = shape.length === input.shape.length && shape.every((dim, index) => dim >= 1 && (input.shape[index] === -1 || dim === input.shape[index]));
   if (!fits || shape[0]! > MAX_BATCH) throw new BadTensor(`shape must fit ${JSON.stringify(input.shape)} with 1 to ${MAX_BATCH} rows`);
-  // Nested rows are allowed one level deep (the natural [[...], [...]] form); flat is the rest.
+  // Nested no deeper than the shape's two dimensions: rows of values ([[...], [...]]) or flat.
+  // Anything deeper leaves an array among the values, and the number check below refuses it.
   const flat = data.flatMap((item) => (Array.isArray(item) ? item : [item]));
   const size = shape.reduce((product, dim) => product * dim, 1);
   if (flat.length !== size || !flat.every((value) => typeof value === 'number' && Number.isFinite(Math.fround(value)))) {

@@ -190,8 +190,8 @@ export async function loadModel(file: string): Promise<Model> {
  * The request (`body`, any JSON value) must follow InferenceRequestSchema, and then fit the model:
  * every model input given exactly once, by name, no other names; `datatype` the model's ("FP32");
  * `shape` as many dimensions as the model's, each fixed one equal, the variable first one (the
- * batch) from 1 to MAX_BATCH; `data` row-major, flat or nested, exactly as many values as the
- * shape holds, each a number that stays finite as a 32-bit float. `outputs` picks the outputs to
+ * batch) from 1 to MAX_BATCH; `data` row-major, flat or nested no deeper than the shape has
+ * dimensions, exactly as many values as the shape holds, each a number that stays finite as a 32-bit float. `outputs` picks the outputs to
  * return, in its order (each must exist); absent or empty (`[]`, as Triton reads it), it asks for
  * every model output, in the model's order.
  * @returns {"model_name": "iris", "id" (when the request had one), "outputs": [{name, datatype,
