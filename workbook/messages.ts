@@ -127,7 +127,7 @@ const en = {
   debugStopped: 'Stopped.',
   debugNoTestRan: 'No test ran.',
   debugNoSuite: (id: string) => `Lesson ${id} has no run-time tests to debug (tests/${id}.test.ts).`,
-  debugNoFreePort: (first: number, last: number) => `Ports ${first} to ${last} are all taken on 127.0.0.1: is another debugger session still open?`,
+  debugNoFreePort: (first: number, last: number) => `Ports ${first} to ${last} are all taken on 127.0.0.1: check whether another debugging session is still open.`,
   debugInAnotherTerminal: (number: string) =>
     `To step through a test in a debugger, run \`npm run debug -- ${number}\` in another terminal (the first failing test; \`-t words\` picks another). It waits there for Chrome's DevTools or VS Code, and this screen keeps rerunning on every save.`,
   nothingToDebug: 'Every lesson passes: there is no failing test to debug.',
@@ -236,7 +236,7 @@ const ko: Messages = {
   debugStopped: '멈췄습니다.',
   debugNoTestRan: '실행된 테스트가 없습니다.',
   debugNoSuite: (id) => `레슨 ${id}에는 디버그할 런타임 테스트가 없습니다 (tests/${id}.test.ts).`,
-  debugNoFreePort: (first, last) => `127.0.0.1의 포트 ${first}부터 ${last}까지 모두 사용 중입니다. 다른 디버그 세션이 아직 열려 있지 않습니까?`,
+  debugNoFreePort: (first, last) => `127.0.0.1의 포트 ${first}부터 ${last}까지 모두 사용 중입니다. 다른 디버그 세션이 아직 열려 있는지 확인해 보십시오.`,
   debugInAnotherTerminal: (number) =>
     `디버거로 테스트를 한 줄씩 따라가려면 다른 터미널에서 \`npm run debug -- ${number}\`를 실행하십시오(처음으로 실패하는 테스트를 실행하며, \`-t 이름의 일부\`로 다른 테스트를 고를 수 있습니다). 그 터미널에서 Chrome DevTools나 VS Code의 연결을 기다리고, 이 화면은 저장할 때마다 계속 다시 실행합니다.`,
   nothingToDebug: '모든 레슨을 통과했습니다. 디버그할 실패 테스트가 없습니다.',
