@@ -1,8 +1,9 @@
 /**
  * The learner's commands, one module each; package.json's scripts call this file.
- *   guide | test [NN …] | example [NN] | hint [NN] | progress [--fresh] | reset [NN] | check [--update-starts]
+ *   guide | test [NN …] | example [NN] | hint [NN] | debug [NN] [-t words | --all] | progress [--fresh]
+ *   | reset [NN] | check [--update-starts]
  * Modules are imported when their command runs, so `hint` does not pay for loading vitest.
- * Without a lesson number, example, hint and reset use the lesson the guide showed last.
+ * Without a lesson number, example, hint, debug and reset use the lesson the guide showed last.
  */
 import { findLesson, listLessons, UnknownLessonError, type Lesson } from './lessons.ts';
 import { cleanUpAfterKilledRuns, readState } from './state.ts';
@@ -49,6 +50,10 @@ async function main(command: string | undefined, args: string[]): Promise<number
       const verdict = lookUp(lesson, new VerdictKeys().of(lesson));
       console.log(formatHint(lesson, nextHint(lesson, verdict ? currentTodo(verdict) : undefined)));
       return 0;
+    }
+    case 'debug': {
+      const { runDebugCommand } = await import('./debug.ts');
+      return runDebugCommand(args, lessonFrom);
     }
     case 'progress': {
       const { runProgress } = await import('./progress.ts');

@@ -1,8 +1,8 @@
 /**
  * `npm start`: the guide. It opens at once with each lesson's remembered verdict (verdicts.ts),
  * rechecks in the background whatever changed since, and reruns the lesson on screen on every
- * save. Keys: h hint, l list, n next, p previous, q quit. Without a terminal (CI, a pipe) it
- * prints the status once and exits 0.
+ * save. Keys: h hint, d how to debug, l list, n next, p previous, q quit. Without a terminal (CI,
+ * a pipe) it prints the status once and exits 0.
  */
 import fs from 'node:fs';
 import path from 'node:path';

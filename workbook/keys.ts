@@ -1,7 +1,7 @@
 /**
  * What a key does in the guide, as a plain function of the view, so navigation can be tested
- * without a terminal: h hint, l the list (↑/↓ or j/k, a number, Enter, Esc), n next, p previous,
- * a digit that lesson, q or Ctrl-C quit; any other key shows the keys.
+ * without a terminal: h hint, d how to debug, l the list (↑/↓ or j/k, a number, Enter, Esc), n next,
+ * p previous, a digit that lesson, q or Ctrl-C quit; any other key shows the keys.
  */
 import type { Lesson } from './lessons.ts';
 import { isDone, type GuideView } from './screen.ts';
@@ -27,6 +27,10 @@ export function applyKey(view: GuideView, key: string): KeyAction {
   switch (key) {
     case 'h':
       return current ? { kind: 'hint', lesson: current } : tell(say.nothingToHint);
+    case 'd':
+      // The command, not a session here: the debugger holds its terminal for as long as the learner
+      // steps, while this screen keeps the failure in view and reruns on save.
+      return tell(current ? say.debugInAnotherTerminal(current.number) : say.nothingToDebug);
     case 'l':
       view.list = { selected: Math.min(at, lessons.length - 1) };
       return { kind: 'show' };

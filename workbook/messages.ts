@@ -15,7 +15,7 @@ export function languageFrom(env: NodeJS.ProcessEnv): Language {
 const en = {
   // The guide's screen
   guideTitle: 'FastAPI ways in TypeScript — the guide',
-  keysLine: 'h hint · l lessons · n next · p previous · q quit — save to rerun',
+  keysLine: 'h hint · d debug · l lessons · n next · p previous · q quit — save to rerun',
   listKeysLine: '↑/↓ or a number to choose · Enter to open · Esc to go back · q quit',
   lessonsDone: (done: number, total: number) => `${done}/${total} lessons`,
   everyLessonPasses: 'Every lesson passes. Well done!',
@@ -115,18 +115,50 @@ const en = {
   lessonsPass: (passing: number, total: number, seconds: string) => `${passing} of ${total} lesson(s) pass (${seconds} s).`,
   // The command line
   usingCurrentLesson: (number: string) => `(lesson ${number}, the one you were on; name another as \`-- NN\`)`,
-  unknownCommand: (command: string) => `Unknown command "${command}". Commands: guide, test, example, hint, progress, reset, check.`,
+  unknownCommand: (command: string) => `Unknown command "${command}". Commands: guide, test, example, hint, debug, progress, reset, check.`,
   needsLesson: 'This command needs a lesson.',
   noSuchLesson: (name: string) => `There is no lesson "${name}".`,
   nameALesson: (example: string) => `Name one by number or folder, e.g. \`1\`, \`01\` or \`${example}\`:`,
   noExample: (id: string, file: string) => `Lesson ${id} has no example (${file}).`,
+  // npm run debug
+  debugUsage: 'Usage: npm run debug -- [NN] [-t "words of a test\'s name" | --all]',
+  debugNeedsWords: '-t needs words of a test\'s name, e.g. -t "returns 404".',
+  debugUnknownOption: (option: string) => `Unknown option "${option}".`,
+  debugOneLesson: 'Name one lesson at a time.',
+  debugAllOrWords: 'Either -t or --all, not both.',
+  debugRunningFirst: (number: string) => `Running lesson ${number}'s tests first, to find the failing one (no results yet for your file as it is)…`,
+  debugFirstFailing: (todo: number | undefined, current: boolean) =>
+    `Debugging one test, the first failing one${todo === undefined ? '' : ` of TODO ${todo}${current ? ', the one you are on' : ''}`}:`,
+  debugMatching: (words: string) => `Debugging the tests whose name contains "${words}".`,
+  debugNoMatch: (number: string, words: string) => `No run-time test of lesson ${number} has "${words}" in its name.`,
+  debugOnlyTypeTestsFail: 'Only type tests fail, and tsc checks those without running them.',
+  debugNothingFails: 'No run-time test fails.',
+  debugWholeSuite: 'Debugging the whole suite.',
+  debugOthers: (number: string) => `(Another test: \`npm run debug -- ${number} -t "words of its name"\`; all of them: \`npm run debug -- ${number} --all\`.)`,
+  debugUnderDebugger: 'A debugger is attached to this command already (VS Code, say): it follows the test process by itself.',
+  debugWaiting: (url: string) => `The test process waits for a debugger at ${url}`,
+  debugChrome: 'Chrome or Edge: open chrome://inspect; under Remote Target, click "inspect" below …/vitest/dist/workers/forks.js,',
+  debugChromePort: (port: number) => `(port ${port} is not on its list at first: add 127.0.0.1:${port} with "Configure…")`,
+  debugDevtoolsUrl: 'or paste this into its address bar:',
+  debugVsCode: (port: number, usual: number) =>
+    `VS Code: Run and Debug, "Attach to npm run debug"${port === usual ? '' : ` (after setting its "port" to ${port} in .vscode/launch.json)`}.`,
+  debugThen: (pauseFile: string, exercise: string) =>
+    `Once attached, it stops in ${pauseFile}, before the test. Open ${exercise} (DevTools: Ctrl+P, exercise.ts), click a line number in your code to set a breakpoint, and resume (F8 in DevTools, F5 in VS Code).`,
+  debugStop: 'When the test ends, the debugger is disconnected and the result is printed here. Ctrl-C stops everything at any time.',
+  debugStopped: 'Stopped.',
+  debugNoTestRan: 'No test ran.',
+  debugNoSuite: (id: string) => `Lesson ${id} has no run-time tests to debug (tests/${id}.test.ts).`,
+  debugNoFreePort: (first: number, last: number) => `Ports ${first} to ${last} are all taken on 127.0.0.1: check whether another debugging session is still open.`,
+  debugInAnotherTerminal: (number: string) =>
+    `To step through a test in a debugger, run \`npm run debug -- ${number}\` in another terminal (the first failing test; \`-t words\` picks another). It waits there for Chrome's DevTools or VS Code, and this screen keeps rerunning on every save.`,
+  nothingToDebug: 'Every lesson passes: there is no failing test to debug.',
 };
 
 export type Messages = typeof en;
 
 const ko: Messages = {
   guideTitle: 'TypeScript로 익히는 FastAPI 방식 — 가이드',
-  keysLine: 'h 힌트 · l 레슨 목록 · n 다음 · p 이전 · q 종료 — 저장하면 다시 실행',
+  keysLine: 'h 힌트 · d 디버그 · l 레슨 목록 · n 다음 · p 이전 · q 종료 — 저장하면 다시 실행',
   listKeysLine: '↑/↓ 또는 번호로 선택 · Enter 열기 · Esc 돌아가기 · q 종료',
   lessonsDone: (done, total) => `레슨 ${done}/${total}`,
   everyLessonPasses: '모든 레슨을 통과했습니다. 수고하셨습니다!',
@@ -212,11 +244,42 @@ const ko: Messages = {
   errorsAbove: '(무엇이 잘못되었는지는 위에 있습니다)',
   lessonsPass: (passing, total, seconds) => `레슨 ${total}개 중 ${passing}개 통과 (${seconds}초).`,
   usingCurrentLesson: (number) => `(지금 하고 있는 레슨: ${number}. 다른 레슨은 \`-- NN\`으로 지정하십시오)`,
-  unknownCommand: (command) => `"${command}"라는 명령은 없습니다. 명령: guide, test, example, hint, progress, reset, check.`,
+  unknownCommand: (command) => `"${command}"라는 명령은 없습니다. 명령: guide, test, example, hint, debug, progress, reset, check.`,
   needsLesson: '이 명령에는 레슨이 필요합니다.',
   noSuchLesson: (name) => `"${name}"에 해당하는 레슨이 없습니다.`,
   nameALesson: (example) => `번호나 폴더 이름으로 지정하십시오. 예: \`1\`, \`01\`, \`${example}\`:`,
   noExample: (id, file) => `레슨 ${id}에는 예제가 없습니다 (${file}).`,
+  debugUsage: '사용법: npm run debug -- [NN] [-t "테스트 이름의 일부" | --all]',
+  debugNeedsWords: '-t 뒤에는 테스트 이름의 일부를 적어야 합니다. 예: -t "returns 404"',
+  debugUnknownOption: (option) => `"${option}"라는 옵션은 없습니다.`,
+  debugOneLesson: '레슨은 한 번에 하나만 지정하십시오.',
+  debugAllOrWords: '-t와 --all은 함께 쓸 수 없습니다. 둘 중 하나만 지정하십시오.',
+  debugRunningFirst: (number) => `지금 파일로 실행한 결과가 아직 없어, 실패하는 테스트를 찾으려고 레슨 ${number}의 테스트를 먼저 실행합니다…`,
+  debugFirstFailing: (todo, current) =>
+    `${todo === undefined ? '' : `${current ? '지금 진행 중인 ' : ''}TODO ${todo}에서 `}처음으로 실패하는 테스트 하나를 디버그합니다:`,
+  debugMatching: (words) => `이름에 "${words}"이(가) 들어 있는 테스트를 디버그합니다.`,
+  debugNoMatch: (number, words) => `레슨 ${number}에는 이름에 "${words}"이(가) 들어 있는 런타임 테스트가 없습니다.`,
+  debugOnlyTypeTestsFail: '실패하는 테스트는 타입 테스트뿐입니다. 타입 테스트는 실행되지 않고 tsc가 검사합니다.',
+  debugNothingFails: '실패하는 런타임 테스트가 없습니다.',
+  debugWholeSuite: '테스트 스위트 전체를 디버그합니다.',
+  debugOthers: (number) => `(다른 테스트: \`npm run debug -- ${number} -t "테스트 이름의 일부"\`, 전체: \`npm run debug -- ${number} --all\`)`,
+  debugUnderDebugger: '이 명령에는 이미 디버거가 연결되어 있습니다(VS Code 등). 디버거가 테스트 프로세스에도 알아서 연결됩니다.',
+  debugWaiting: (url) => `테스트 프로세스가 ${url} 에서 디버거 연결을 기다리고 있습니다`,
+  debugChrome: 'Chrome 또는 Edge: chrome://inspect 를 열고 Remote Target 아래 …/vitest/dist/workers/forks.js 밑의 "inspect"를 누르십시오.',
+  debugChromePort: (port) => `(포트 ${port}은(는) 처음에는 목록에 없습니다. "Configure…"에서 127.0.0.1:${port}을(를) 추가하십시오)`,
+  debugDevtoolsUrl: '또는 다음 주소를 주소 표시줄에 붙여 넣으십시오:',
+  debugVsCode: (port, usual) =>
+    `VS Code: 실행 및 디버그(Run and Debug)에서 "Attach to npm run debug"를 고르십시오${port === usual ? '' : ` (먼저 .vscode/launch.json에서 이 구성의 "port"를 ${port}(으)로 바꾸십시오)`}.`,
+  debugThen: (pauseFile, exercise) =>
+    `디버거가 연결되면 테스트 직전에 ${pauseFile}에서 한 번 멈춥니다. ${exercise} 파일을 열고(DevTools에서는 Ctrl+P, exercise.ts), 여러분의 코드에서 줄 번호를 눌러 중단점을 설정한 다음 실행을 계속하십시오(DevTools는 F8, VS Code는 F5).`,
+  debugStop: '테스트가 끝나면 디버거 연결이 끊기고 결과가 여기에 출력됩니다. 언제든 Ctrl-C를 누르면 모두 멈춥니다.',
+  debugStopped: '멈췄습니다.',
+  debugNoTestRan: '실행된 테스트가 없습니다.',
+  debugNoSuite: (id) => `레슨 ${id}에는 디버그할 런타임 테스트가 없습니다 (tests/${id}.test.ts).`,
+  debugNoFreePort: (first, last) => `127.0.0.1의 포트 ${first}부터 ${last}까지 모두 사용 중입니다. 다른 디버그 세션이 아직 열려 있는지 확인해 보십시오.`,
+  debugInAnotherTerminal: (number) =>
+    `디버거로 테스트를 한 줄씩 따라가려면 다른 터미널에서 \`npm run debug -- ${number}\`를 실행하십시오(처음으로 실패하는 테스트를 실행하며, \`-t 이름의 일부\`로 다른 테스트를 고를 수 있습니다). 그 터미널에서 Chrome DevTools나 VS Code의 연결을 기다리고, 이 화면은 저장할 때마다 계속 다시 실행합니다.`,
+  nothingToDebug: '모든 레슨을 통과했습니다. 디버그할 실패 테스트가 없습니다.',
 };
 
 const CATALOGS: Record<Language, Messages> = { en, ko };
