@@ -113,7 +113,7 @@ export function chooseTests(lesson: Lesson, verdict: Verdict | undefined, reques
   }
   const interrupted = (verdict?.errors.length ?? 0) > 0;
   const unfinished = runtime.filter((test) => test.state === 'failed' || (interrupted && test.state === 'skipped'));
-  const todo = verdict ? currentTodo(verdict.tests, interrupted) : undefined;
+  const todo = verdict ? currentTodo(verdict) : undefined;
   const chosen = unfinished.find((test) => todoOf(test)?.todo === todo) ?? unfinished[0];
   if (!chosen) {
     // Without a verdict (the solutions, say) nothing is known to fail.

@@ -108,14 +108,14 @@ describe('the test it stops at', () => {
 describe('d in the guide', () => {
   test('says which command to run in another terminal, for the lesson on screen', () => {
     const lesson = { number: '03', id: '03-endpoints' } as Lesson;
-    const view: GuideView = { lessons: [lesson], reports: new Map(), stale: new Set(), rechecked: [], current: lesson };
+    const view: GuideView = { lessons: [lesson], reports: new Map(), stale: new Set(), rechecked: [], untouched: new Set(), current: lesson };
     expect(applyKey(view, 'd')).toEqual({ kind: 'show' });
     expect(view.notice).toMatchObject({ lesson: '03-endpoints', transient: true });
     expect(view.notice?.text).toMatch(/`npm run debug -- 03` in another terminal/);
   });
 
   test('with every lesson done, says there is nothing to debug', () => {
-    const view: GuideView = { lessons: [], reports: new Map(), stale: new Set(), rechecked: [], current: undefined };
+    const view: GuideView = { lessons: [], reports: new Map(), stale: new Set(), rechecked: [], untouched: new Set(), current: undefined };
     applyKey(view, 'd');
     expect(view.notice?.text).toMatch(/no failing test to debug/);
   });
