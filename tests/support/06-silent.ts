@@ -31,14 +31,23 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
 });
 `;
 
-/** One connection attempt: the socket when it connected, or what happened instead. */
+/**
+ * One connection attempt: the socket when it connected, or what happened instead. "ETIMEDOUT" only
+ * when the attempt had no answer after `timeoutMs` and after one more look at what the kernel has
+ * to say (the timer can fire before a connection that completed meanwhile is seen, when this
+ * process was held up): a loopback connection is made or refused within the connect() call
+ * itself, so a short wait is enough.
+ */
 function attempt(port: number, timeoutMs: number): Promise<net.Socket | string> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.on('error', () => undefined);
     const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('ETIMEDOUT');
+      // setImmediate runs after the event loop has polled for I/O once more.
+      setImmediate(() => {
+        socket.destroy();
+        resolve('ETIMEDOUT');
+      });
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -51,6 +60,9 @@ function attempt(port: number, timeoutMs: number): Promise<net.Socket | string> 
     });
   });
 }
+
+/** How long an attempt waits for an answer before the port counts as silent. */
+const SILENCE_MS = 100;
 
 /**
  * Makes a silent port, or returns why it could not (a string): the caller skips its tests then.
@@ -85,7 +97,7 @@ export async function createSilentPort(): Promise<SilentPort | string> {
   }
   const port = first.port;
   for (let i = 0; i < 8; i += 1) {
-    const result = await attempt(port, 400);
+    const result = await attempt(port, SILENCE_MS);
     if (typeof result !== 'string') {
       fillers.push(result);
       continue;
@@ -94,7 +106,7 @@ export async function createSilentPort(): Promise<SilentPort | string> {
     if (result === 'ETIMEDOUT' && fillers.length === 0) continue;
     if (result === 'ETIMEDOUT') {
       // Once more, to be sure the silence lasts.
-      const again = await attempt(port, 400);
+      const again = await attempt(port, SILENCE_MS);
       if (again === 'ETIMEDOUT') return { port, close };
       if (typeof again !== 'string') {
         fillers.push(again);
