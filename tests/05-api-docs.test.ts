@@ -7,7 +7,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import express from 'express';
 import type { Browser } from 'playwright-core';
 import swaggerUi from 'swagger-ui-express';
-import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import {
   ProcessRequestSchema,
@@ -23,7 +23,7 @@ import {
   todoApi,
 } from '#exercise/05-api-docs';
 import { parseJson, serve, type Running } from './support/http.ts';
-import { browserMode, guardedContext, HOW_TO_ENABLE, launchChromium, pageBudget, warmUp, type Guarded } from './support/05-browser.ts';
+import { browserMode, guardedContext, HOW_TO_ENABLE, launchChromium, pageBudget, warmUp } from './support/05-browser.ts';
 import { inline, operationOf, requestSchema, responseSchema, validatorFor, type Operation } from './support/05-openapi.ts';
 
 const show = (value: unknown) => (value === undefined ? '(no body)' : JSON.stringify(value));
@@ -701,24 +701,27 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
       return;
     }
 
-    /**
-     * The browser, and how long the warm-up page took in it (ms): the machine's pace, which the
-     * limits follow. Started by the first visit that needs it, once for the file: a visit whose
-     * app does not even start (a stub's createApp) fails without waiting for Chromium. The app is
-     * started in each test, so that a broken createApp fails the tests themselves, one by one.
-     * The warm-up page (the suite's own) takes the first page's extra cost out of the first test.
-     */
-    let browser: Promise<{ browser: Browser; warmUpMs: number | undefined }> | undefined;
-    const browserReady = () => (browser ??= launchChromium().then(async (started) => ({ browser: started, warmUpMs: await warmUp(started) })));
+    let browser: Browser | undefined;
+    /** How long the warm-up page took here (ms): the machine's pace, which the limits follow. */
+    let warmUpMs: number | undefined;
+    // Launched once for the file: starting Chromium is the slow part. The app is started in each
+    // test instead, so that a broken createApp fails the tests themselves, one by one; when it
+    // cannot even be made (a stub's), no visit reaches the browser, and the run does not wait for
+    // one. The warm-up page (the suite's own) takes the first page's extra cost out of the first test.
+    beforeAll(async () => {
+      try {
+        createApp();
+      } catch {
+        return;
+      }
+      browser = await launchChromium();
+      warmUpMs = await warmUp(browser);
+    }, 60_000);
     afterAll(async () => {
-      await (await browser?.catch(() => undefined))?.browser.close();
+      await browser?.close();
     });
-    /**
-     * vitest's own limit for a browser test: only a backstop, above the largest budget (the first
-     * test also waits for Chromium: 30 s to start, 20 s for the warm-up page); the visit's limits
-     * fire first, with a message.
-     */
-    const BROWSER_TEST_MS = 135_000;
+    /** vitest's own limit for a browser test: only a backstop, above the largest budget; the visit's limits fire first, with a message. */
+    const BROWSER_TEST_MS = 75_000;
 
     /** The summary the document gives each operation, keyed by "METHOD /path". */
     function summaries(): Map<string, string> {
@@ -732,15 +735,13 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
      * render; returns what it saw and what left. Limits follow the warm-up's pace (pageBudget).
      */
     async function visit<T>(url: string, look: (page: import('playwright-core').Page, renderMs: number) => Promise<T>, shot: string) {
+      const budget = pageBudget(warmUpMs);
+      const started = performance.now();
+      const left = () => Math.max(1, budget.totalMs - (performance.now() - started));
+      const pace = warmUpMs === undefined ? '' : ` (a blank page took ${Math.round(warmUpMs)} ms in this browser just before)`;
       const running = await serve(createApp());
-      let guarded: Guarded | undefined;
+      const guarded = await guardedContext(browser!, running.url);
       try {
-        const { browser, warmUpMs } = await browserReady();
-        const budget = pageBudget(warmUpMs);
-        const started = performance.now();
-        const left = () => Math.max(1, budget.totalMs - (performance.now() - started));
-        const pace = warmUpMs === undefined ? '' : ` (a blank page took ${Math.round(warmUpMs)} ms in this browser just before)`;
-        guarded = await guardedContext(browser, running.url);
         guarded.context.setDefaultTimeout(budget.totalMs);
         const page = await guarded.context.newPage();
         // What the page itself complained about (a script error, a CSP refusal): said when a check fails.
@@ -763,7 +764,7 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
         if (SHOTS) await page.screenshot({ path: path.join(LESSON_DIR, shot), timeout: left() });
         return { seen, attempted: [...guarded.attempted], refused: [...guarded.refusedByPolicy], problems: [...problems] };
       } finally {
-        await guarded?.close();
+        await guarded.close();
         await running.close();
       }
     }

@@ -6,9 +6,10 @@
  * process of its own (nothing leaks from one run into the next), with the same heap cap and the
  * same way to be stopped.
  *
- * Beside the spare, the guide keeps the helpers the suite's support modules come with
+ * Beside the spare, the guide keeps the helpers the suites' support modules come with
  * (`tests/support/NAME.kept.ts` beside `NAME.ts`; lesson 05's Chromium, whose start costs a
- * second): started once, they tell the spare how to reach them through environment variables.
+ * second): started by the first run that needs one and kept until the guide ends, they tell
+ * each spare how to reach them through environment variables.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -95,7 +96,8 @@ class Spares {
   /**
    * Starts a spare like the last worker vitest asked for, unless one is waiting already, for a
    * run of `lessons`: with the packages their suites load already loaded (warm-preload.mjs reads
-   * them from its arguments), and with the variables of the helpers they keep.
+   * them from its arguments), and with the variables of every kept helper (the guide's runs
+   * between two saves check other lessons too), starting the ones these lessons need.
    */
   refill(lessons: Lesson[], root = ROOT): void {
     const recipe = this.lastRecipe;
@@ -121,18 +123,13 @@ class Spares {
     });
   }
 
-  /** The helpers in `files`, started when missing or dead; the others are stopped (no lesson of this run needs them). */
+  /** Every kept helper, with those in `files` started when missing or dead (a browser that crashed). */
   private keep(files: string[], root: string): KeptHelper[] {
-    for (const [file, helper] of this.helpers) {
-      if (files.includes(file)) continue;
-      helper.stop();
-      this.helpers.delete(file);
+    for (const file of files) {
+      const helper = this.helpers.get(file);
+      if (!helper || !isAlive(helper.process)) this.helpers.set(file, new KeptHelper(file, root));
     }
-    return files.map((file) => {
-      let helper = this.helpers.get(file);
-      if (!helper || !isAlive(helper.process)) this.helpers.set(file, (helper = new KeptHelper(file, root)));
-      return helper;
-    });
+    return [...this.helpers.values()];
   }
 
   /** The spare's process id. */
