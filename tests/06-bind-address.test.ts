@@ -20,7 +20,7 @@ import {
   whyNoSecondHost,
   type SecondHost,
 } from './support/06-netns.ts';
-import { createSilentPort } from './support/06-silent.ts';
+import { silentPortForRun } from './support/06-silent.ts';
 import { listenInChild } from './support/06-unprivileged.ts';
 
 const show = (value: unknown) => JSON.stringify(value);
@@ -198,7 +198,7 @@ const [ipv6, eacces, otherFailure, no127002, silent, noSecondHost] = await Promi
   eaccesPlan(),
   otherFailurePlan(),
   why127002IsSilent(),
-  createSilentPort(),
+  silentPortForRun(),
   whyNoSecondHost(),
 ]);
 if (no127002) console.warn(`[06] the 127.0.0.2 tests are skipped: ${no127002}`);

@@ -7,6 +7,10 @@
  * gives up. That is what a firewall that drops packets looks like from the client's side.
  *
  * Only 127.0.0.1 is ever contacted. `close()` wakes the worker, which closes its server and ends.
+ *
+ * Making one takes a thread and a few hundred milliseconds of waiting for silence, so the guide
+ * keeps one from run to run (06-silent.kept.ts): nothing of a run stays in it, since the
+ * connection attempts a run makes die with the run's worker.
  */
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -63,6 +67,19 @@ function attempt(port: number, timeoutMs: number): Promise<net.Socket | string> 
 
 /** How long an attempt waits for an answer before the port counts as silent. */
 const SILENCE_MS = 100;
+
+/** The silent port the guide keeps (06-silent.kept.ts), set in its spare test worker only. */
+export const KEPT_SILENT_PORT = 'WORKBOOK_KEPT_SILENT_PORT';
+
+/**
+ * A silent port for a run: the guide's kept one when there is one (its `close()` leaves it to
+ * the guide), else a new one; or why there is none (a string).
+ */
+export function silentPortForRun(): Promise<SilentPort | string> {
+  const kept = Number(process.env[KEPT_SILENT_PORT]);
+  if (Number.isInteger(kept) && kept > 0) return Promise.resolve({ port: kept, close: async () => {} });
+  return createSilentPort();
+}
 
 /**
  * Makes a silent port, or returns why it could not (a string): the caller skips its tests then.
