@@ -12,8 +12,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { ListenError, listenOn, listenOptionsFromEnv, probe, type Bound, type Reach } from '#exercise/06-bind-address';
 import { currentTarget, ROOT } from '../workbook/target.ts';
 import {
+  checkLink,
   connectFromSecondHost,
   createSecondHost,
+  keptSecondHost,
   leftovers,
   teardown,
   teardownSync,
@@ -190,6 +192,9 @@ async function why127002IsSilent(): Promise<string | null> {
     : `127.0.0.2 does not answer here (${seen}, even for a server on 0.0.0.0): only Linux and Windows treat all of 127.0.0.0/8 as loopback; on macOS, \`sudo ifconfig lo0 alias 127.0.0.2\` adds it`;
 }
 
+/** The guide's second host, kept between its runs (06-netns.kept.ts); undefined under npm test. */
+const keptHost = keptSecondHost();
+
 // What this machine allows, found all at once: most of it is waiting, for a process or for a
 // port to stay silent. `silent` is a port on 127.0.0.1 that never answers, for the probe's
 // timeout (no root needed).
@@ -199,7 +204,7 @@ const [ipv6, eacces, otherFailure, no127002, silent, noSecondHost] = await Promi
   otherFailurePlan(),
   why127002IsSilent(),
   silentPortForRun(),
-  whyNoSecondHost(),
+  keptHost ? null : whyNoSecondHost(),
 ]);
 if (no127002) console.warn(`[06] the 127.0.0.2 tests are skipped: ${no127002}`);
 const skipped127002 = no127002 ? ` — skipped: ${no127002}` : '';
@@ -229,35 +234,28 @@ let secondHost: Promise<SecondHost> | undefined;
 let lastResort: (() => void) | undefined;
 
 /**
- * The second host, made once, with its link checked; removed after the file. It is made in the
- * background from here on, while the first tests run (making it takes several processes), and
- * the groups that need it wait for it.
+ * The second host: the guide's kept one, or one made once, with its link checked, and removed
+ * after the file. That one is made in the background from here on, while the first tests run
+ * (making it takes several processes), and the groups that need it wait for it.
  */
 function useSecondHost(): Promise<SecondHost> {
-  secondHost ??= (async () => {
-    const made = await createSecondHost();
-    lastResort = () => teardownSync(made);
-    process.once('exit', lastResort);
-    // The link must work before "unreachable" can mean anything: a server bound to the host's
-    // own link address must be reachable from the other side. A server of its own: the tests
-    // running meanwhile have theirs.
-    const server = net.createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: made.hostAddress, port: 0 }, resolve);
-    });
-    const { port } = server.address() as net.AddressInfo;
-    const seen = await connectFromSecondHost(made, made.hostAddress, port).finally(() => server.close());
-    if (seen !== 'connected') throw new Error(`the second host cannot reach ${made.hostAddress}:${port} (${seen}); the link is broken`);
-    return made;
-  })();
+  secondHost ??= keptHost
+    ? Promise.resolve(keptHost)
+    : (async () => {
+        const made = await createSecondHost();
+        lastResort = () => teardownSync(made);
+        process.once('exit', lastResort);
+        await checkLink(made);
+        return made;
+      })();
   return secondHost;
 }
 // A failure is reported by the groups that wait for it.
 if (!noSecondHost) useSecondHost().catch(() => undefined);
 
 afterAll(async () => {
-  if (!secondHost) return;
+  // The guide's kept host is its helper's to remove.
+  if (!secondHost || keptHost) return;
   const made = await secondHost.catch(() => undefined);
   if (!made) return;
   await teardown(made);

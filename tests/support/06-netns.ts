@@ -11,9 +11,13 @@
  *   .3  also the other host, but it never answers (its replies are routed into a blackhole), to
  *       show a probe's timeout
  * Only these addresses are ever contacted.
+ *
+ * Making one takes several processes, so the guide keeps one from run to run (06-netns.kept.ts):
+ * a run only connects through it, and its connections die with the run's processes.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -32,6 +36,15 @@ export interface SecondHost {
   otherAddress: string;
   /** Another address of the other host that never answers. */
   silentAddress: string;
+}
+
+/** The second host the guide keeps (06-netns.kept.ts), as JSON; set in its spare test worker only. */
+export const KEPT_SECOND_HOST = 'WORKBOOK_KEPT_SECOND_HOST';
+
+/** The guide's kept second host, when this run has one: made, checked and removed by the guide's helper. */
+export function keptSecondHost(): SecondHost | undefined {
+  const kept = process.env[KEPT_SECOND_HOST];
+  return kept ? (JSON.parse(kept) as SecondHost) : undefined;
 }
 
 async function ip(...args: string[]): Promise<string> {
@@ -107,6 +120,21 @@ export async function createSecondHost(): Promise<SecondHost> {
     await teardown(host);
     throw new Error(`could not set up the second host (${firstLine(error)})`, { cause: error });
   }
+}
+
+/**
+ * Throws unless a server bound to the host's own link address is reachable from the other side:
+ * the link must work before "unreachable" can mean anything.
+ */
+export async function checkLink(host: SecondHost): Promise<void> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: host.hostAddress, port: 0 }, resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  const seen = await connectFromSecondHost(host, host.hostAddress, port).finally(() => server.close());
+  if (seen !== 'connected') throw new Error(`the second host cannot reach ${host.hostAddress}:${port} (${seen}); the link is broken`);
 }
 
 /** Removes the namespace (which takes its veth end, and so the pair, with it) and the host link. */
