@@ -95,18 +95,19 @@ class Spares {
   }
 
   /**
-   * Starts a spare like the last worker vitest asked for, unless one is waiting already, for a
-   * run of `lessons`: with the packages their suites load already loaded (warm-preload.mjs reads
-   * them from its arguments), and with the variables of every kept helper (the guide's runs
-   * between two saves check other lessons too), starting the ones these lessons need.
+   * Starts the helpers the suites of `lessons` keep, unless they run already, and a spare like
+   * the last worker vitest asked for, unless one is waiting already: with the packages those
+   * suites load already loaded (warm-preload.mjs reads them from its arguments), and with the
+   * variables of every kept helper (the guide's runs between two saves check other lessons too).
    */
   refill(lessons: Lesson[], root = ROOT): void {
+    const { packages, helpers } = suiteImports(lessons, root);
+    const kept = this.keep(helpers, root);
     const recipe = this.lastRecipe;
     if (!recipe || this.starting || (this.spare && isAlive(this.spare.process))) return;
-    const { packages, helpers } = suiteImports(lessons, root);
     const starting = Symbol('a spare');
     this.starting = starting;
-    void Promise.all(this.keep(helpers, root).map((helper) => helper.env)).then((envs) => {
+    void Promise.all(kept.map((helper) => helper.env)).then((envs) => {
       // Dropped meanwhile: the guide is leaving.
       if (this.starting !== starting) return;
       this.starting = undefined;
