@@ -12,15 +12,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { ListenError, listenOn, listenOptionsFromEnv, probe, type Bound, type Reach } from '#exercise/06-bind-address';
 import { currentTarget, ROOT } from '../workbook/target.ts';
 import {
+  checkLink,
   connectFromSecondHost,
   createSecondHost,
+  keptSecondHost,
   leftovers,
   teardown,
   teardownSync,
   whyNoSecondHost,
   type SecondHost,
 } from './support/06-netns.ts';
-import { createSilentPort } from './support/06-silent.ts';
+import { silentPortForRun } from './support/06-silent.ts';
+import { listenInChild } from './support/06-unprivileged.ts';
 
 const show = (value: unknown) => JSON.stringify(value);
 
@@ -154,11 +157,9 @@ async function canListen(host: string): Promise<boolean> {
   });
 }
 
-const ipv6 = await canListen('::1');
 /** Linux can be told to allow binding addresses the machine does not have; the EADDRNOTAVAIL check needs the default. */
 const nonlocalBindFile = '/proc/sys/net/ipv4/ip_nonlocal_bind';
 const nonlocalBind = existsSync(nonlocalBindFile) && readFileSync(nonlocalBindFile, 'utf8').trim() !== '0';
-const eacces = await eaccesPlan();
 
 /** A link-local address with a scope that names no interface: listening on it fails here, and no packet is sent. */
 const SCOPED_NOWHERE = 'fe80::1%wb06none';
@@ -172,7 +173,6 @@ async function otherFailurePlan(): Promise<{ code: string } | string> {
     server.listen({ host: SCOPED_NOWHERE, port: 0 }, () => server.close(() => resolve(`this machine listens on ${SCOPED_NOWHERE}`)));
   });
 }
-const otherFailure = await otherFailurePlan();
 
 /**
  * Linux and Windows answer on all of 127.0.0.0/8; macOS has only 127.0.0.1 on its loopback unless
@@ -191,12 +191,24 @@ async function why127002IsSilent(): Promise<string | null> {
     ? null
     : `127.0.0.2 does not answer here (${seen}, even for a server on 0.0.0.0): only Linux and Windows treat all of 127.0.0.0/8 as loopback; on macOS, \`sudo ifconfig lo0 alias 127.0.0.2\` adds it`;
 }
-const no127002 = await why127002IsSilent();
+
+/** The guide's second host, kept between its runs (06-netns.kept.ts); undefined under npm test. */
+const keptHost = keptSecondHost();
+
+// What this machine allows, found all at once: most of it is waiting, for a process or for a
+// port to stay silent. `silent` is a port on 127.0.0.1 that never answers, for the probe's
+// timeout (no root needed).
+const [ipv6, eacces, otherFailure, no127002, silent, noSecondHost] = await Promise.all([
+  canListen('::1'),
+  eaccesPlan(),
+  otherFailurePlan(),
+  why127002IsSilent(),
+  silentPortForRun(),
+  keptHost ? null : whyNoSecondHost(),
+]);
 if (no127002) console.warn(`[06] the 127.0.0.2 tests are skipped: ${no127002}`);
 const skipped127002 = no127002 ? ` — skipped: ${no127002}` : '';
 
-/** A port on 127.0.0.1 that never answers, for the probe's timeout (no root needed). */
-const silent = await createSilentPort();
 if (typeof silent === 'string') console.warn(`[06] the silent-port tests are skipped: ${silent}`);
 const skippedSilent = typeof silent === 'string' ? ` — skipped: ${silent}` : '';
 afterAll(async () => {
@@ -207,32 +219,43 @@ const silentPort = () => {
   return silent.port;
 };
 
-// The second host is made once, by the first group that needs it, and removed after the file.
-const noSecondHost = await whyNoSecondHost();
+/**
+ * The EACCES check's child process (06-unprivileged.ts), started now: a process of its own, it
+ * runs beside the first tests instead of before its own. Its test reads what it printed.
+ */
+const unprivilegedListen =
+  typeof eacces === 'string' ? undefined : listenInChild(path.join(ROOT, currentTarget(), '06-bind-address', 'exercise.ts'), eacces.port, eacces.prefix, ROOT);
+// A failure is reported by that test.
+unprivilegedListen?.catch(() => undefined);
+
 if (noSecondHost) console.warn(`[06] the second-host tests are skipped: ${noSecondHost}`);
 const secondHostTitle = `from a second host (a network namespace joined by a veth pair)${noSecondHost ? ` — skipped: ${noSecondHost}` : ''}`;
 let secondHost: Promise<SecondHost> | undefined;
 let lastResort: (() => void) | undefined;
 
-/** Creates the second host on first use and checks its link; later calls get the same one. */
+/**
+ * The second host: the guide's kept one, or one made once, with its link checked, and removed
+ * after the file. That one is made in the background from here on, while the first tests run
+ * (making it takes several processes), and the groups that need it wait for it.
+ */
 function useSecondHost(): Promise<SecondHost> {
-  secondHost ??= (async () => {
-    const made = await createSecondHost();
-    lastResort = () => teardownSync(made);
-    process.once('exit', lastResort);
-    // The link must work before "unreachable" can mean anything: a server bound to the host's
-    // own link address must be reachable from the other side.
-    const { port } = await ownServer(made.hostAddress);
-    const seen = await connectFromSecondHost(made, made.hostAddress, port);
-    await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
-    if (seen !== 'connected') throw new Error(`the second host cannot reach ${made.hostAddress}:${port} (${seen}); the link is broken`);
-    return made;
-  })();
+  secondHost ??= keptHost
+    ? Promise.resolve(keptHost)
+    : (async () => {
+        const made = await createSecondHost();
+        lastResort = () => teardownSync(made);
+        process.once('exit', lastResort);
+        await checkLink(made);
+        return made;
+      })();
   return secondHost;
 }
+// A failure is reported by the groups that wait for it.
+if (!noSecondHost) useSecondHost().catch(() => undefined);
 
 afterAll(async () => {
-  if (!secondHost) return;
+  // The guide's kept host is its helper's to remove.
+  if (!secondHost || keptHost) return;
   const made = await secondHost.catch(() => undefined);
   if (!made) return;
   await teardown(made);
@@ -448,10 +471,7 @@ describe('TODO 2: listen, or reject with a ListenError', () => {
     `rejects a privileged port without the privilege with a ListenError (EACCES)${typeof eacces === 'string' ? ` — skipped: ${eacces}` : ''}`,
     async () => {
       if (typeof eacces === 'string') return;
-      const exercisePath = path.join(ROOT, currentTarget(), '06-bind-address', 'exercise.ts');
-      const child = path.join(ROOT, 'tests', 'support', '06-listen-child.ts');
-      const [command, ...args] = [...eacces.prefix, process.execPath, '--import', 'tsx', child, exercisePath, String(eacces.port)];
-      const { stdout } = await promisify(execFile)(command!, args, { cwd: ROOT, timeout: 10_000 });
+      const stdout = await unprivilegedListen!;
       const report = JSON.parse(stdout) as Record<string, unknown>;
       const asked = `listenOn(server, {host: "127.0.0.1", port: ${eacces.port}}) without the right to bind ports below 1024`;
       const hint = "Did listenOn listen for 'error' as well as 'listening'?";

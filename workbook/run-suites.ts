@@ -14,7 +14,7 @@ import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
-import { packagesOf, spares, warmForks } from './warm-forks.ts';
+import { spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
 import { hookAllowance, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
 
@@ -35,7 +35,8 @@ export interface RunListener {
  */
 export function stopChildProcesses(): void {
   // The spare worker runs nothing yet: stopped now, vitest would take a dead process next run.
-  const spare = spares.pid();
+  // The kept helpers serve the next runs too.
+  const idle = spares.idle();
   let pids: string[];
   try {
     pids = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -43,7 +44,7 @@ export function stopChildProcesses(): void {
     return; // no children, or no pgrep
   }
   for (const pid of pids) {
-    if (Number(pid) === spare) continue;
+    if (idle.has(Number(pid))) continue;
     try {
       process.kill(Number(pid), 'SIGKILL');
     } catch {
@@ -224,7 +225,7 @@ export class SuiteRunner {
         const runtime = await run(specifications.filter((spec) => !isTypeSuite(spec)));
         this.checkingTypes = true;
         // The run-time worker is gone: the next run's spare starts while the types are checked.
-        if (this.warm) spares.refill(packagesOf(lessons, this.root));
+        if (this.warm) spares.refill(lessons, this.root);
         const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
@@ -250,7 +251,7 @@ export class SuiteRunner {
     }
     this.listener = {};
     this.afterModule = () => {};
-    if (this.warm) spares.refill(packagesOf(lessons, this.root));
+    if (this.warm) spares.refill(lessons, this.root);
     return reports;
   }
 

@@ -5,6 +5,11 @@
  * that has done both already. Each run still gets a
  * process of its own (nothing leaks from one run into the next), with the same heap cap and the
  * same way to be stopped.
+ *
+ * Beside the spare, the guide keeps the helpers the suites' support modules come with
+ * (`tests/support/NAME.kept.ts` beside `NAME.ts`; lesson 05's Chromium, whose start costs a
+ * second): started by the first run that needs one and kept until the guide ends, they tell
+ * each spare how to reach them through environment variables.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,10 +35,51 @@ function sameRecipe(a: Recipe, b: Recipe): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** How long a spare waits for a kept helper that is starting before it starts without it. */
+const HELPER_START_LIMIT_MS = 30_000;
+
+/**
+ * A helper process kept from one run to the next. It runs `tests/support/NAME.kept.ts` (with tsx),
+ * sends one message, `{ env }`: the variables a run's worker needs to reach it (`{}` when it could
+ * not start), and ends when its IPC channel closes, which happens when the guide ends, however
+ * it ends (q, Ctrl-C, a signal, SIGKILL).
+ */
+class KeptHelper {
+  readonly process: ChildProcess;
+  /** The variables to give the spare; `{}` if the helper ended or said nothing in time. */
+  readonly env: Promise<Record<string, string>>;
+
+  constructor(file: string, root: string) {
+    this.process = fork(file, [], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    this.process.on('error', () => {});
+    // Idle, it must not keep the guide's process alive.
+    this.process.unref();
+    this.process.channel?.unref();
+    this.env = new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({}), HELPER_START_LIMIT_MS);
+      timer.unref();
+      const done = (env: Record<string, string>) => {
+        clearTimeout(timer);
+        resolve(env);
+      };
+      this.process.once('message', (message) => done((message as { env?: Record<string, string> }).env ?? {}));
+      this.process.once('exit', () => done({}));
+    });
+  }
+
+  /** Closes its IPC channel, as the guide's end would: the helper cleans up (a namespace to remove) and exits. */
+  stop(): void {
+    if (this.process.connected) this.process.disconnect();
+  }
+}
+
 /** One spare worker process and how it was made; the guide has one vitest, so one of these. */
 class Spares {
   private spare: { process: ChildProcess; recipe: Recipe } | undefined;
   private lastRecipe: Recipe | undefined;
+  /** A spare about to start, once the helpers it needs have said how to reach them. */
+  private starting: symbol | undefined;
+  private helpers = new Map<string, KeptHelper>();
 
   /** The spare, if it was made the same way and is still alive; the next one is made by refill(). */
   take(recipe: Recipe): ChildProcess | undefined {
@@ -49,34 +95,63 @@ class Spares {
   }
 
   /**
-   * Starts a spare like the last worker vitest asked for, unless one is waiting already, with
-   * `packages` loaded in it (warm-preload.mjs reads them from its arguments).
+   * Starts the helpers the suites of `lessons` keep, unless they run already, and a spare like
+   * the last worker vitest asked for, unless one is waiting already: with the packages those
+   * suites load already loaded (warm-preload.mjs reads them from its arguments), and with the
+   * variables of every kept helper (the guide's runs between two saves check other lessons too).
    */
-  refill(packages: string[]): void {
+  refill(lessons: Lesson[], root = ROOT): void {
+    const { packages, helpers } = suiteImports(lessons, root);
+    const kept = this.keep(helpers, root);
     const recipe = this.lastRecipe;
-    if (!recipe || (this.spare && isAlive(this.spare.process))) return;
-    const child = fork(recipe.entrypoint, packages, {
-      env: recipe.env,
-      execArgv: [...recipe.execArgv, '--import', pathToFileURL(PRELOAD).href],
-      stdio: 'pipe',
-      serialization: 'advanced',
+    if (!recipe || this.starting || (this.spare && isAlive(this.spare.process))) return;
+    const starting = Symbol('a spare');
+    this.starting = starting;
+    void Promise.all(kept.map((helper) => helper.env)).then((envs) => {
+      // Dropped meanwhile: the guide is leaving.
+      if (this.starting !== starting) return;
+      this.starting = undefined;
+      const child = fork(recipe.entrypoint, packages, {
+        env: Object.assign({}, recipe.env, ...envs),
+        execArgv: [...recipe.execArgv, '--import', pathToFileURL(PRELOAD).href],
+        stdio: 'pipe',
+        serialization: 'advanced',
+      });
+      // An idle spare must not keep the guide's process alive, nor die noisily when it is stopped.
+      child.on('error', () => {});
+      child.unref();
+      child.channel?.unref();
+      this.spare = { process: child, recipe };
     });
-    // An idle spare must not keep the guide's process alive, nor die noisily when it is stopped.
-    child.on('error', () => {});
-    child.unref();
-    child.channel?.unref();
-    this.spare = { process: child, recipe };
   }
 
-  /** The spare's process id: stopping a run's workers must leave it alone. */
+  /** Every kept helper, with those in `files` started when missing or dead (a browser that crashed). */
+  private keep(files: string[], root: string): KeptHelper[] {
+    for (const file of files) {
+      const helper = this.helpers.get(file);
+      if (!helper || !isAlive(helper.process)) this.helpers.set(file, new KeptHelper(file, root));
+    }
+    return [...this.helpers.values()];
+  }
+
+  /** The spare's process id. */
   pid(): number | undefined {
     return this.spare?.process.pid;
   }
 
-  /** Stops the spare, for leaving the process or closing vitest. */
+  /** The processes that run no test, the spare and the kept helpers: stopping a run's workers must leave them alone. */
+  idle(): Set<number> {
+    const processes = [this.spare?.process, ...[...this.helpers.values()].map((helper) => helper.process)];
+    return new Set(processes.flatMap((child) => (child?.pid === undefined ? [] : [child.pid])));
+  }
+
+  /** Stops the spare and the kept helpers, for leaving the process or closing vitest. */
   drop(): void {
+    this.starting = undefined;
     this.spare?.process.kill('SIGKILL');
     this.spare = undefined;
+    for (const helper of this.helpers.values()) helper.stop();
+    this.helpers.clear();
   }
 }
 
@@ -85,26 +160,38 @@ const PRELOAD = path.join(ROOT, 'workbook', 'warm-preload.mjs');
 const IMPORT = /^\s*import\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
 
 /**
- * The packages a run of these lessons loads: what their run-time suites, the test helpers those
- * import and their exercises import, by name (`zod`, `playwright-core`; not `node:` modules,
- * vitest or the exercise). A spare that has them loaded saves the run that time: playwright-core
- * alone takes about 0.6 s.
+ * What a run of these lessons loads, read from the imports of their run-time suites, the test
+ * helpers those import and their exercises: the packages, by name (`zod`, `playwright-core`; not
+ * `node:` modules, vitest or the exercise), and the kept helpers of those test helpers.
  */
-export function packagesOf(lessons: Lesson[], root = ROOT): string[] {
+function suiteImports(lessons: Lesson[], root: string): { packages: string[]; helpers: string[] } {
   const files = new Set<string>();
   for (const lesson of lessons) {
     files.add(path.join(root, 'tests', `${lesson.id}.test.ts`));
     files.add(lesson.exercise);
   }
   const packages = new Set<string>();
+  const helpers = new Set<string>();
   for (const file of files) {
     if (!fs.existsSync(file)) continue;
     for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
-      if (specifier!.startsWith('./support/')) files.add(path.join(path.dirname(file), specifier!));
-      else if (!/^(\.|\/|#|node:|vitest)/.test(specifier!)) packages.add(specifier!);
+      if (specifier!.startsWith('./support/')) {
+        const support = path.join(path.dirname(file), specifier!);
+        files.add(support);
+        const kept = support.replace(/\.ts$/, '.kept.ts');
+        if (kept !== support && fs.existsSync(kept)) helpers.add(kept);
+      } else if (!/^(\.|\/|#|node:|vitest)/.test(specifier!)) packages.add(specifier!);
     }
   }
-  return [...packages].sort();
+  return { packages: [...packages].sort(), helpers: [...helpers].sort() };
+}
+
+/**
+ * The packages a run of these lessons loads. A spare that has them loaded saves the run that
+ * time: playwright-core alone takes about 0.6 s.
+ */
+export function packagesOf(lessons: Lesson[], root = ROOT): string[] {
+  return suiteImports(lessons, root).packages;
 }
 
 export const spares = new Spares();

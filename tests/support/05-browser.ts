@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
 
@@ -18,23 +18,45 @@ export const HOW_TO_ENABLE =
   `the browser tests need Chromium at ${CHROMIUM_PATH}: install it with \`sudo apt-get install chromium\` ` +
   '(Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome binary. Never `npx playwright install`.';
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    // A fresh temporary profile every launch (Playwright's default); no background traffic of
-    // Chromium's own (updates, sync, field trials) that would muddy the count of requests.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    timeout: 30_000,
-  });
+/** How the suite starts Chromium, itself or kept by the guide (05-browser.kept.ts). */
+export const LAUNCH_OPTIONS = {
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  // A fresh temporary profile every launch (Playwright's default); no background traffic of
+  // Chromium's own (updates, sync, field trials) that would muddy the count of requests.
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+  timeout: 30_000,
+} as const satisfies LaunchOptions;
+
+/**
+ * Where the Chromium the guide keeps between runs listens (a ws:// address on 127.0.0.1), set in
+ * the guide's spare test worker only.
+ */
+export const KEPT_CHROMIUM = 'WORKBOOK_KEPT_CHROMIUM';
+
+/**
+ * A Chromium of the run's own: the guide's kept one when there is one (connecting takes
+ * milliseconds, starting one a second or more), else a new one. Closing it closes every context
+ * the run opened in it, as the end of the run's worker does.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const kept = process.env[KEPT_CHROMIUM];
+  if (kept) {
+    try {
+      return await chromium.connect(kept, { timeout: 5_000 });
+    } catch {
+      // Gone since the spare started (the guide restarts it): a browser of our own will do.
+    }
+  }
+  return chromium.launch(LAUNCH_OPTIONS);
 }
 
 export interface Guarded {

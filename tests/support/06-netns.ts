@@ -11,9 +11,13 @@
  *   .3  also the other host, but it never answers (its replies are routed into a blackhole), to
  *       show a probe's timeout
  * Only these addresses are ever contacted.
+ *
+ * Making one takes several processes, so the guide keeps one from run to run (06-netns.kept.ts):
+ * a run only connects through it, and its connections die with the run's processes.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -34,37 +38,55 @@ export interface SecondHost {
   silentAddress: string;
 }
 
+/** The second host the guide keeps (06-netns.kept.ts), as JSON; set in its spare test worker only. */
+export const KEPT_SECOND_HOST = 'WORKBOOK_KEPT_SECOND_HOST';
+
+/** The guide's kept second host, when this run has one: made, checked and removed by the guide's helper. */
+export function keptSecondHost(): SecondHost | undefined {
+  const kept = process.env[KEPT_SECOND_HOST];
+  return kept ? (JSON.parse(kept) as SecondHost) : undefined;
+}
+
 async function ip(...args: string[]): Promise<string> {
   const { stdout } = await run('ip', args, { timeout: 10_000 });
   return stdout;
+}
+
+/**
+ * Several `ip` commands in one process (`ip -batch -`, a line each), stopping at the first that
+ * fails; `namespace` runs them all inside it. One process instead of one per command: each costs
+ * a few milliseconds to start, more on a busy machine.
+ */
+function ipBatch(commands: string[][], namespace?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('ip', [...(namespace ? ['-n', namespace] : []), '-batch', '-'], { timeout: 10_000 }, (error) =>
+      error ? reject(error) : resolve(),
+    );
+    child.stdin?.on('error', () => undefined); // no `ip` at all: the callback says so
+    child.stdin?.end(`${commands.map((words) => words.join(' ')).join('\n')}\n`);
+  });
 }
 
 /** Why the namespace tests cannot run here, or null when they can. */
 export async function whyNoSecondHost(): Promise<string | null> {
   if (process.platform !== 'linux') return `network namespaces are a Linux feature (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'creating a network namespace needs root (CI runs this suite as root)';
-  try {
-    await ip('-V');
-  } catch {
-    return 'the `ip` command (iproute2) is not installed';
-  }
   // Creating and removing one is the only reliable test (containers may forbid it even to root).
   const probeName = `${PREFIX}-check-${process.pid}-${randomBytes(2).toString('hex')}`;
   try {
-    await ip('netns', 'add', probeName);
+    await ipBatch([['netns', 'add', probeName], ['netns', 'del', probeName]]);
   } catch (error) {
-    return `this machine refuses to create a network namespace (${firstLine(error)})`;
-  } finally {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'the `ip` command (iproute2) is not installed';
     await ip('netns', 'del', probeName).catch(() => undefined);
+    return `this machine refuses to create a network namespace (${firstLine(error)})`;
   }
   return null;
 }
 
 /** Creates the namespace, the veth pair and the addresses. On failure, removes what it made and throws. */
 export async function createSecondHost(): Promise<SecondHost> {
-  await removeStale();
+  const [subnet] = await Promise.all([freeSubnet(), removeStale()]);
   const tag = randomBytes(3).toString('hex');
-  const subnet = await freeSubnet();
   const host: SecondHost = {
     ns: `${PREFIX}-${process.pid}-${tag}`,
     // Interface names are limited to 15 characters.
@@ -75,23 +97,44 @@ export async function createSecondHost(): Promise<SecondHost> {
     silentAddress: `${subnet}.3`,
   };
   try {
-    await ip('netns', 'add', host.ns);
-    await ip('link', 'add', host.hostLink, 'type', 'veth', 'peer', 'name', host.nsLink, 'netns', host.ns);
-    await ip('addr', 'add', `${host.hostAddress}/29`, 'dev', host.hostLink);
-    await ip('link', 'set', host.hostLink, 'up');
-    const inside = (...args: string[]) => ip('-n', host.ns, ...args);
-    await inside('addr', 'add', `${host.otherAddress}/29`, 'dev', host.nsLink);
-    await inside('addr', 'add', `${host.silentAddress}/29`, 'dev', host.nsLink);
-    await inside('link', 'set', host.nsLink, 'up');
-    await inside('link', 'set', 'lo', 'up');
-    // Replies sent from the silent address go nowhere: a connection to it gets no answer at all.
-    await inside('rule', 'add', 'from', host.silentAddress, 'lookup', '100');
-    await inside('route', 'add', 'blackhole', 'default', 'table', '100');
+    await ipBatch([
+      ['netns', 'add', host.ns],
+      ['link', 'add', host.hostLink, 'type', 'veth', 'peer', 'name', host.nsLink, 'netns', host.ns],
+      ['addr', 'add', `${host.hostAddress}/29`, 'dev', host.hostLink],
+      ['link', 'set', host.hostLink, 'up'],
+    ]);
+    await ipBatch(
+      [
+        ['addr', 'add', `${host.otherAddress}/29`, 'dev', host.nsLink],
+        ['addr', 'add', `${host.silentAddress}/29`, 'dev', host.nsLink],
+        ['link', 'set', host.nsLink, 'up'],
+        ['link', 'set', 'lo', 'up'],
+        // Replies sent from the silent address go nowhere: a connection to it gets no answer at all.
+        ['rule', 'add', 'from', host.silentAddress, 'lookup', '100'],
+        ['route', 'add', 'blackhole', 'default', 'table', '100'],
+      ],
+      host.ns,
+    );
     return host;
   } catch (error) {
     await teardown(host);
     throw new Error(`could not set up the second host (${firstLine(error)})`, { cause: error });
   }
+}
+
+/**
+ * Throws unless a server bound to the host's own link address is reachable from the other side:
+ * the link must work before "unreachable" can mean anything.
+ */
+export async function checkLink(host: SecondHost): Promise<void> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: host.hostAddress, port: 0 }, resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  const seen = await connectFromSecondHost(host, host.hostAddress, port).finally(() => server.close());
+  if (seen !== 'connected') throw new Error(`the second host cannot reach ${host.hostAddress}:${port} (${seen}); the link is broken`);
 }
 
 /** Removes the namespace (which takes its veth end, and so the pair, with it) and the host link. */
@@ -102,8 +145,8 @@ export async function teardown(host: Pick<SecondHost, 'ns' | 'hostLink'>): Promi
 
 /** What is still there of `host`: an empty list when teardown left nothing behind. */
 export async function leftovers(host: Pick<SecondHost, 'ns' | 'hostLink' | 'nsLink'>): Promise<string[]> {
-  const namespaces = (await ip('netns', 'list')).split('\n').map((line) => line.split(' ')[0]);
-  const links = await ip('-o', 'link', 'show');
+  const [namespaceList, links] = await Promise.all([ip('netns', 'list'), ip('-o', 'link', 'show')]);
+  const namespaces = namespaceList.split('\n').map((line) => line.split(' ')[0]);
   const found: string[] = [];
   if (namespaces.includes(host.ns)) found.push(`namespace ${host.ns} (ip netns list)`);
   for (const link of [host.hostLink, host.nsLink]) {
@@ -164,7 +207,7 @@ function alive(pid: number): boolean {
 
 /** A 10.200.X prefix that no address or route on this machine uses yet. */
 async function freeSubnet(): Promise<string> {
-  const used = (await ip('-4', 'addr', 'show')) + (await ip('-4', 'route', 'show', 'table', 'all'));
+  const used = (await Promise.all([ip('-4', 'addr', 'show'), ip('-4', 'route', 'show', 'table', 'all')])).join('');
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const candidate = `10.200.${randomBytes(1)[0]}`;
     if (!used.includes(`${candidate}.`)) return candidate;

@@ -7,6 +7,10 @@
  * gives up. That is what a firewall that drops packets looks like from the client's side.
  *
  * Only 127.0.0.1 is ever contacted. `close()` wakes the worker, which closes its server and ends.
+ *
+ * Making one takes a thread and a few hundred milliseconds of waiting for silence, so the guide
+ * keeps one from run to run (06-silent.kept.ts): nothing of a run stays in it, since the
+ * connection attempts a run makes die with the run's worker.
  */
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -31,14 +35,23 @@ server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
 });
 `;
 
-/** One connection attempt: the socket when it connected, or what happened instead. */
+/**
+ * One connection attempt: the socket when it connected, or what happened instead. "ETIMEDOUT" only
+ * when the attempt had no answer after `timeoutMs` and after one more look at what the kernel has
+ * to say (the timer can fire before a connection that completed meanwhile is seen, when this
+ * process was held up): a loopback connection is made or refused within the connect() call
+ * itself, so a short wait is enough.
+ */
 function attempt(port: number, timeoutMs: number): Promise<net.Socket | string> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.on('error', () => undefined);
     const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('ETIMEDOUT');
+      // setImmediate runs after the event loop has polled for I/O once more.
+      setImmediate(() => {
+        socket.destroy();
+        resolve('ETIMEDOUT');
+      });
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -50,6 +63,22 @@ function attempt(port: number, timeoutMs: number): Promise<net.Socket | string> 
       resolve(error.code ?? String(error));
     });
   });
+}
+
+/** How long an attempt waits for an answer before the port counts as silent. */
+const SILENCE_MS = 100;
+
+/** The silent port the guide keeps (06-silent.kept.ts), set in its spare test worker only. */
+export const KEPT_SILENT_PORT = 'WORKBOOK_KEPT_SILENT_PORT';
+
+/**
+ * A silent port for a run: the guide's kept one when there is one (its `close()` leaves it to
+ * the guide), else a new one; or why there is none (a string).
+ */
+export function silentPortForRun(): Promise<SilentPort | string> {
+  const kept = Number(process.env[KEPT_SILENT_PORT]);
+  if (Number.isInteger(kept) && kept > 0) return Promise.resolve({ port: kept, close: async () => {} });
+  return createSilentPort();
 }
 
 /**
@@ -85,7 +114,7 @@ export async function createSilentPort(): Promise<SilentPort | string> {
   }
   const port = first.port;
   for (let i = 0; i < 8; i += 1) {
-    const result = await attempt(port, 400);
+    const result = await attempt(port, SILENCE_MS);
     if (typeof result !== 'string') {
       fillers.push(result);
       continue;
@@ -94,7 +123,7 @@ export async function createSilentPort(): Promise<SilentPort | string> {
     if (result === 'ETIMEDOUT' && fillers.length === 0) continue;
     if (result === 'ETIMEDOUT') {
       // Once more, to be sure the silence lasts.
-      const again = await attempt(port, 400);
+      const again = await attempt(port, SILENCE_MS);
       if (again === 'ETIMEDOUT') return { port, close };
       if (typeof again !== 'string') {
         fillers.push(again);
