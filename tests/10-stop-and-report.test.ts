@@ -23,6 +23,7 @@ import {
   createLimiter,
   createMetrics,
   createObservedApp,
+  main,
   startServer,
   type Limiter,
   type ModelInfo,
@@ -33,7 +34,7 @@ import { CHILD_EXIT, CHILD_THREAD } from './support/10-child-marks.mjs';
 import type { BundledLayout } from './support/10-deploy.ts';
 import { cuedWorker } from './support/cued-worker.ts';
 import { call, canBind, freePort, serve, type Answer } from './support/http.ts';
-import { busy, later, ms, show, until, watch, within } from './support/waits.ts';
+import { busy, later, ms, outcome, show, until, watch, within } from './support/waits.ts';
 import { ExpositionError, parseExposition, total, type Family } from './support/prometheus.ts';
 import { IRIS_MODEL, ROOT, batchOf, writeSuiteModels, type SuiteModels } from './support/serving-models.ts';
 import { currentTarget } from '../workbook/target.ts';
@@ -476,11 +477,31 @@ interface Image {
   /** Gets SIGTERM as soon as its worker thread starts, while the model loads. */
   early: Child;
 }
+/** Whitespace and comments, in a function's source. */
+const GAP = String.raw`(?:\s|//[^\n]*\n|/\*[\s\S]*?\*/)*`;
+/** An async function whose parameters call nothing and whose body only throws an Error with a plain message. */
+const ONLY_THROWS = new RegExp(String.raw`^async function \w*\([^()]*\)\s*\{${GAP}throw new Error\((["'])[^"'\\\n]*\1\);?${GAP}\}$`);
+/**
+ * What main() throws when its whole body is one `throw new Error('…')`, as the stub's is. Such a
+ * main can do nothing else, so it is safe to call here, and the programs need not be bundled and
+ * started to learn that they cannot run.
+ */
+async function stubbedMain(): Promise<string | undefined> {
+  if (!ONLY_THROWS.test(String(main))) return undefined;
+  const thrown = await outcome(main());
+  return thrown instanceof Error ? thrown.message : undefined;
+}
+
 let imageDir: string | undefined;
 let building: Promise<Image> | undefined;
-/** Built once, on first use; started at the top of the file so the programs load while TODOs 1–3 run. */
+/**
+ * Built once, on first use; started at the top of the file so the programs load while TODOs 1–3 run.
+ * Each TODO 4 test awaits it, so a build that fails fails each of them with its reason.
+ */
 function image(): Promise<Image> {
   building ??= (async () => {
+    const stub = await stubbedMain();
+    if (stub !== undefined) throw new Error(`main() only throws "${stub}": the program cannot start (it is bundled and started once main does more)`);
     const deploy = await import('./support/10-deploy.ts');
     imageDir = mkdtempSync(path.join(os.tmpdir(), 'lesson10-image-'));
     // The exercise (or the solution), bundled as the Dockerfile's build stage does, in the image's layout.
@@ -505,17 +526,8 @@ afterAll(() => {
 });
 
 describe('TODO 4: the process, as the container runs it (deploy/)', () => {
-  let deploy: Image['deploy'];
-  let pod: Child;
-  let podEnv: Record<string, string>;
-  let doubled: Child;
-  let twice: Child;
-  let early: Child;
-  beforeAll(async () => {
-    ({ deploy, pod, podEnv, doubled, twice, early } = await image());
-  }, 60_000);
-
   test('deploy/Dockerfile, read by dockerfile-ast: built as its build stage builds it and run with its ENV, the program binds 0.0.0.0 and its HEALTHCHECK answers', async () => {
+    const { deploy, pod, podEnv } = await image();
     const facts = deploy.readDockerfile();
     expect(deploy.dockerfileProblems(facts), 'what is wrong with deploy/Dockerfile (read by dockerfile-ast)').toEqual([]);
     const url = await within(pod.url, 20_000, `the program printing its URL. It printed:\n${printed(pod)}`);
@@ -532,6 +544,7 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
   });
 
   test('deploy/kubernetes.yaml, validated against Kubernetes\' schemas: probes, port and env fit the program; a preStop pause inside a grace period that covers the shutdown bound; a PodDisruptionBudget', async () => {
+    const { deploy, pod, podEnv } = await image();
     const { deployment, service, podDisruptionBudget } = deploy.readKubernetesManifest();
     const pod_ = deployment.spec!.template;
     const container = pod_.spec!.containers[0]!;
@@ -562,6 +575,7 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
   });
 
   test('deploy/kserve.yaml and deploy/triton/iris/config.pbtxt: the same model on Triton — its folder is the name the program serves, batches up to MAX_BATCH, the same inputs and outputs', async () => {
+    const { deploy, pod } = await image();
     const url = await within(pod.url, 20_000, `the program printing its URL. It printed:\n${printed(pod)}`);
     const service = deploy.readInferenceService();
     const config = deploy.readTritonConfig();
@@ -580,6 +594,7 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
   });
 
   test('SIGTERM with requests in progress: ready 503 at once, every accepted request answered, exit 0, port freed, no thread left', async () => {
+    const { pod } = await image();
     const url = await within(pod.url, 20_000, `the program printing its URL. It printed:\n${printed(pod)}`);
     await untilReady(pod, url, 200, 'ready 200 once loaded', 20_000);
     const accepted = [0, 1, 2].map(() => later(attempt(url, 'POST', INFER, rowsRequest(batchOf(MAX_BATCH)))));
@@ -596,6 +611,7 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
   });
 
   test('Ctrl-C (SIGINT) starts the same graceful stop; a second signal, of either kind, exits at once with 1', async () => {
+    const { doubled, twice } = await image();
     for (const [child, first, second] of [[doubled, 'SIGINT', 'SIGTERM'], [twice, 'SIGTERM', 'SIGTERM']] as const) {
       const url = await within(child.url, 20_000, `the program printing its URL. It printed:\n${printed(child)}`);
       await untilReady(child, url, 200, 'ready 200 once loaded', 20_000);
@@ -617,6 +633,7 @@ describe('TODO 4: the process, as the container runs it (deploy/)', () => {
   });
 
   test('SIGTERM while the model is still loading: the handlers are already there, and it exits at once with 0', async () => {
+    const { early } = await image();
     const first = await within(Promise.race([early.loading.then(() => 'loading'), early.ended.then(() => 'ended')]), 20_000, 'the program starting its worker thread');
     expect(first, `the program ended before it started loading the model. It printed:\n${printed(early)}`).toBe('loading');
     const ended = await within(early.ended, 20_000, 'the process ending after SIGTERM during the load');

@@ -10,18 +10,20 @@
  * - Dockerfile.dockerignore: Docker's pattern rules, to know what the build can see.
  * - triton/iris/config.pbtxt: a small parser for the protobuf text format Triton reads.
  * - bundleLikeTheDockerfile(): runs the build stage's esbuild command with esbuild's API and lays
- *   the files out as the final stage copies them, so that a test can start the result.
+ *   the files out as the final stage copies them, so that a test can start the result. esbuild's
+ *   results are kept between runs (rememberedBuild), in the system's temporary folder.
  *
  * Nothing here imports vitest: functions either return facts or throw a DeployFileError whose
  * message names the file, the object or line, and what is wrong.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, version as esbuildVersion, type BuildOptions, type Metafile } from 'esbuild';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -1285,10 +1287,85 @@ function localPath(imagePath: string, workdir: string, local: string, what: stri
   return path.join(local, ...inside.split('/').filter(Boolean));
 }
 
+/** Where rememberedBuild keeps esbuild's results, and how many of them (the newest). */
+const BUILD_CACHE = path.join(tmpdir(), 'lesson10-esbuild');
+const KEPT_BUILDS = 32;
+
+/** A digest of every file under `dir` (symbolic links followed), its path included, node_modules left out. */
+function treeDigest(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (relative: string) => {
+    for (const name of readdirSync(path.join(dir, relative)).sort()) {
+      if (name === 'node_modules') continue;
+      const child = path.join(relative, name);
+      if (statSync(path.join(dir, child)).isDirectory()) walk(child);
+      else hash.update(`${child}\0${createHash('sha256').update(readFileSync(path.join(dir, child))).digest('hex')}\0`);
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+interface KeptBuild {
+  metafile: Metafile;
+  /** The output files, relative to absWorkingDir. */
+  outputs: { path: string; base64: string }[];
+}
+
+/**
+ * Writes a kept build whole, then renames it (two suites at once never read half a file), and drops
+ * the oldest. A build that cannot be kept (a full disk, say) is only not kept.
+ */
+function keepBuild(file: string, kept: KeptBuild): void {
+  try {
+    mkdirSync(BUILD_CACHE, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify(kept));
+    renameSync(partial, file);
+    const ageOf = (name: string) => statSync(path.join(BUILD_CACHE, name), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const newestFirst = readdirSync(BUILD_CACHE).filter((name) => name.endsWith('.json')).map((name) => ({ name, at: ageOf(name) })).sort((a, b) => b.at - a.at);
+    for (const { name } of newestFirst.slice(KEPT_BUILDS)) rmSync(path.join(BUILD_CACHE, name), { force: true });
+  } catch {
+    // the next run builds it again
+  }
+}
+
+/**
+ * esbuild's build(), its result kept on disk: every run of the suite is a new process, whose first
+ * build() also starts esbuild's service (0.1–0.3 s on a busy machine) to make the same bundle as
+ * the run before. The key is esbuild's version, the options (paths relative to absWorkingDir) and
+ * every file under absWorkingDir but node_modules; a build that read any file outside those is not
+ * kept. Outputs are written as build() writes them (unless `write` is false); returns the metafile.
+ */
+async function rememberedBuild(options: BuildOptions & { absWorkingDir: string; entryPoints: string[] }): Promise<Metafile> {
+  const root = options.absWorkingDir;
+  const inRoot = (file: string) => path.relative(root, path.resolve(root, file));
+  const portable = { ...options, absWorkingDir: undefined, entryPoints: options.entryPoints.map(inRoot), outfile: options.outfile && inRoot(options.outfile) };
+  const file = path.join(BUILD_CACHE, `${createHash('sha256').update(JSON.stringify([esbuildVersion, portable, treeDigest(root)])).digest('hex')}.json`);
+  let kept: KeptBuild | undefined;
+  try {
+    kept = JSON.parse(readFileSync(file, 'utf8')) as KeptBuild;
+  } catch {
+    // not kept yet (or dropped meanwhile): build it
+  }
+  if (!kept) {
+    const result = await build({ ...options, write: false, metafile: true });
+    kept = { metafile: result.metafile!, outputs: result.outputFiles!.map((output) => ({ path: path.relative(root, output.path), base64: Buffer.from(output.contents).toString('base64') })) };
+    const readOutside = Object.keys(kept.metafile.inputs).some((input) => input.startsWith('..') || path.isAbsolute(input) || input.split('/').includes('node_modules'));
+    if (!readOutside) keepBuild(file, kept);
+  }
+  if (options.write !== false) {
+    for (const output of kept.outputs) {
+      mkdirSync(path.dirname(path.join(root, output.path)), { recursive: true });
+      writeFileSync(path.join(root, output.path), Buffer.from(output.base64, 'base64'));
+    }
+  }
+  return kept.metafile;
+}
+
 /** Bare imports of an ES module (not Node's built-ins), found by esbuild without writing anything. */
 async function importsOf(file: string): Promise<string[]> {
-  const result = await build({ entryPoints: [file], bundle: true, packages: 'external', platform: 'node', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
-  return externalsOf(result.metafile);
+  return externalsOf(await rememberedBuild({ entryPoints: [file], absWorkingDir: path.dirname(file), bundle: true, packages: 'external', platform: 'node', format: 'esm', write: false, logLevel: 'silent' }));
 }
 
 function externalsOf(metafile: Metafile): string[] {
@@ -1392,10 +1469,9 @@ export async function bundleLikeTheDockerfile(
         copyFileSync(path.resolve(root, options.entry), entryInStage);
       }
       const outfile = localPath(command.options.outfile, buildStage.workdir, stageDir, what);
-      const buildOptions: BuildOptions = { ...command.options, entryPoints: [entryInStage], outfile, absWorkingDir: stageDir, metafile: true, write: true, logLevel: 'silent' };
       try {
-        const result = await build(buildOptions);
-        bundled = { entry: options.entry !== undefined ? path.resolve(root, options.entry) : path.join(root, command.entryPoints[0]!), outfile, options: command.options, metafile: result.metafile! };
+        const metafile = await rememberedBuild({ ...command.options, entryPoints: [entryInStage], outfile, absWorkingDir: stageDir, write: true, logLevel: 'silent' });
+        bundled = { entry: options.entry !== undefined ? path.resolve(root, options.entry) : path.join(root, command.entryPoints[0]!), outfile, options: command.options, metafile };
       } catch (error) {
         throw new Error(`${what}: bundling as the Dockerfile does failed:\n${esbuildFailure(error, stageDir, root)}`);
       }
