@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { ItemSchema, parseItem, priceWithTax, validateItem, type ErrorDetail, type Item } from '#exercise/01-models';
+import { pathsAndCodes } from './support/issues.ts';
 
 const valid = { name: 'Notebook', price: 4.5, tax: 0.5, tags: ['paper', 'a5'] };
 const show = (value: unknown) => (value === undefined ? 'undefined' : JSON.stringify(value));
@@ -25,13 +26,14 @@ const typeAt = (detail: ErrorDetail[], ...loc: (string | number)[]) =>
 describe('TODO 1: the item schema', () => {
   test('accepts a complete item and returns it unchanged', () => {
     const result = ItemSchema.safeParse(valid);
-    expect(result.success, `ItemSchema.safeParse(${show(valid)}) should succeed`).toBe(true);
+    expect(result.success, `ItemSchema.safeParse(${show(valid)}) should succeed; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
     expect(result.data, `parsing ${show(valid)} should give the same item back`).toEqual(valid);
   });
 
   test('fills in tags with [] and leaves tax out when they are missing', () => {
     const input = { name: 'Pen', price: 1 };
     const result = ItemSchema.safeParse(input);
+    expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: tags and tax may be left out; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
     expect(result.data, `parsing ${show(input)}: tags should default to [] (and tax stay absent)`).toEqual({
       name: 'Pen',
       price: 1,
@@ -43,7 +45,9 @@ describe('TODO 1: the item schema', () => {
     // 0.001: "greater than 0" has no smallest step; .min(0.01) would be a different rule.
     const inputs = [{ ...valid, tax: 0 }, { ...valid, price: 0.01 }, { ...valid, price: 0.001 }, { ...valid, name: 'x' }];
     for (const input of inputs) {
-      expect(ItemSchema.safeParse(input).data, `ItemSchema.safeParse(${show(input)}) should succeed unchanged`).toEqual(input);
+      const result = ItemSchema.safeParse(input);
+      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
+      expect(result.data, `ItemSchema.safeParse(${show(input)}) should give the item back unchanged`).toEqual(input);
     }
   });
 
@@ -52,7 +56,7 @@ describe('TODO 1: the item schema', () => {
     for (const name of [' ', '  Pen ', '\t']) {
       const input = { ...valid, name };
       const result = ItemSchema.safeParse(input);
-      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: ${show(name)} has one character or more`).toBe(true);
+      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: ${show(name)} has one character or more; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
       expect(result.data?.name, `ItemSchema.safeParse(${show(input)}): the name should come back exactly as sent (${show(name)}), not trimmed`).toBe(name);
     }
   });
@@ -62,7 +66,7 @@ describe('TODO 1: the item schema', () => {
     for (const tags of [[''], ['', ' ', 'paper']]) {
       const input = { ...valid, tags };
       const result = ItemSchema.safeParse(input);
-      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: a tag is any string, "" too (no .min(1) on the tags)`).toBe(true);
+      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: a tag is any string, "" too (no .min(1) on the tags); issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
       expect(result.data?.tags, `ItemSchema.safeParse(${show(input)}): the tags as sent`).toEqual(tags);
     }
   });
@@ -70,6 +74,7 @@ describe('TODO 1: the item schema', () => {
   test('drops keys it does not know, as pydantic ignores extra fields', () => {
     const input = { ...valid, owner: 'mallory', isAdmin: true };
     const result = ItemSchema.safeParse(input);
+    expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: unknown keys are dropped, not refused; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
     expect(result.data, `parsing ${show(input)} should keep only name, price, tax and tags`).toEqual(valid);
   });
 
@@ -95,21 +100,25 @@ describe('TODO 1: the item schema', () => {
 
 describe('TODO 2: no tag repeated', () => {
   test.each([
-    ['next to each other', ['paper', 'paper']],
-    ['apart', ['a', 'b', 'a']],
-  ])('rejects a tag repeated %s with one issue at path ["tags"], code "custom" (a refinement)', (_label, tags) => {
+    ['a tag repeated next to each other', ['paper', 'paper']],
+    ['a tag repeated apart', ['a', 'b', 'a']],
+    ['a tag there three times', ['a', 'a', 'a']],
+    ['two different tags, each repeated', ['a', 'b', 'b', 'a']],
+  ])('rejects %s with one issue at path ["tags"], code "custom" (a refinement): however many tags repeat, one issue', (_label, tags) => {
     const input = { ...valid, tags };
     const result = ItemSchema.safeParse(input);
     expect(result.success, `ItemSchema.safeParse(${show(input)}) should fail: a tag repeats`).toBe(false);
-    const issues = result.error?.issues.map(({ path, code }) => ({ path, code }));
-    expect(issues, `the issues for ${show(input)}: one, on "tags" itself (set the refinement's path)`).toEqual([
-      { path: ['tags'], code: 'custom' },
-    ]);
+    expect(
+      pathsAndCodes(result.error?.issues),
+      `the issues for ${show(input)}: exactly one, on "tags" itself (set the refinement's path), however many tags repeat — not one per repeat`,
+    ).toEqual([{ path: ['tags'], code: 'custom' }]);
   });
 
   test('still accepts tags that differ, and no tags at all', () => {
     for (const input of [{ ...valid, tags: ['a', 'b', 'A'] }, { ...valid, tags: ['only'] }, { ...valid, tags: [] }]) {
-      expect(ItemSchema.safeParse(input).data, `ItemSchema.safeParse(${show(input)}) should succeed unchanged`).toEqual(input);
+      const result = ItemSchema.safeParse(input);
+      expect(result.success, `ItemSchema.safeParse(${show(input)}) should succeed: no tag is there twice ("a" and "A" are two tags); issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
+      expect(result.data, `ItemSchema.safeParse(${show(input)}) should give the item back unchanged`).toEqual(input);
     }
   });
 });
@@ -278,6 +287,21 @@ describe('TODO 6: priceWithTax', () => {
   test('adds the tax to the price', () => {
     expect(priceWithTax(asItem({ name: 'Pen', price: 10, tax: 2.5, tags: [] })), 'price 10, tax 2.5').toBeCloseTo(12.5);
     expect(priceWithTax(asItem({ name: 'Pen', price: 0.5, tax: 0.25, tags: [] })), 'price 0.5, tax 0.25').toBeCloseTo(0.75);
+  });
+
+  test('adds exactly, fractions of a cent included: nothing is rounded', () => {
+    // toBeCloseTo's default (2 digits) would let a sum rounded to cents through; 9 digits do not.
+    const sums: [price: number, tax: number, sum: number][] = [
+      [0.125, 0.0125, 0.1375],
+      [19.999, 0.0005, 19.9995],
+      [2.0004, 0.0004, 2.0008],
+    ];
+    for (const [price, tax, sum] of sums) {
+      expect(
+        priceWithTax(asItem({ name: 'Pen', price, tax, tags: [] })),
+        `price ${price}, tax ${tax} → ${sum}: price + tax as it is, not rounded to cents (a price may hold fractions of a cent)`,
+      ).toBeCloseTo(sum, 9);
+    }
   });
 
   test('is just the price when there is no tax, or a tax of 0', () => {

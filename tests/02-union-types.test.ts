@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { area, greet, measure, ShapeSchema, type Measured, type Shape } from '#exercise/02-union-types';
+import { pathsAndCodes } from './support/issues.ts';
 
 /** JSON for objects and strings; undefined, NaN and ±Infinity as themselves (JSON would say nothing or null). */
 const show = (value: unknown): string =>
@@ -7,10 +8,6 @@ const show = (value: unknown): string =>
 
 /** Hands area a value without relying on the learner's Shape type (the type tests check that). */
 const asShape = (value: unknown) => value as Shape;
-
-/** Where and which rule, for each issue: the parts that do not depend on zod's wording. */
-const pathsAndCodes = (issues: readonly { path: readonly PropertyKey[]; code: string }[] | undefined) =>
-  (issues ?? []).map((issue) => ({ path: [...issue.path], code: issue.code }));
 
 /** Calls greet and turns a crash into a string, so the failure shows what went wrong for that input. */
 const greeting = (...args: Parameters<typeof greet>): string => {
@@ -52,6 +49,16 @@ describe('TODO 1: greet, with both kinds of nothing', () => {
     expect(greeting('Ada Lovelace'), 'greet("Ada Lovelace") keeps the space inside').toBe('Hello, Ada Lovelace');
   });
 
+  test('keeps the whitespace inside a name as it was sent: only the whitespace around it goes', () => {
+    for (const [name, expected] of [
+      ['Ada  Lovelace', 'Hello, Ada  Lovelace'],
+      [' Ada\tLovelace ', 'Hello, Ada\tLovelace'],
+      ['Ada \n Lovelace', 'Hello, Ada \n Lovelace'],
+    ]) {
+      expect(greeting(name), `greet(${show(name)}): the whitespace inside the name stays exactly as sent (two spaces stay two, a tab stays a tab); only the whitespace around it is removed`).toBe(expected);
+    }
+  });
+
   test('removes every kind of whitespace around a name, tabs and line breaks too, not only spaces', () => {
     // "The name with the whitespace around it removed": the same whitespace that makes a name blank.
     for (const [name, expected] of [
@@ -90,14 +97,19 @@ describe('TODO 3: area, an exhaustive switch', () => {
 
   test('throws an Error naming the kind when the kind is none of the three', () => {
     const hexagon = { kind: 'hexagon', side: 2 };
+    let threw = false;
     let thrown: unknown;
     let returned: unknown;
     try {
       returned = area(asShape(hexagon));
     } catch (error) {
+      threw = true;
       thrown = error;
     }
-    expect(thrown, `area(${show(hexagon)}) should throw (the never branch), not return ${show(returned)}`).toBeInstanceOf(Error);
+    const outcome = threw
+      ? `threw ${typeof thrown === 'string' ? `the string ${show(thrown)}` : show(thrown)}, which is not an Error: throw new Error(...)`
+      : `returned ${show(returned)} instead of throwing`;
+    expect(thrown, `area(${show(hexagon)}) should throw an Error (the never branch); it ${outcome}`).toBeInstanceOf(Error);
     expect((thrown as Error).message, `the error thrown by area(${show(hexagon)}) should name the kind "hexagon"`).toContain('hexagon');
   });
 });

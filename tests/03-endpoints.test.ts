@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { createApp, NewUserSchema, PagingSchema, UserIdSchema, validationDetail } from '#exercise/03-endpoints';
 import { parseJson, serve, type Running } from './support/http.ts';
+import { pathsAndCodes } from './support/issues.ts';
 
 const show = (value: unknown) => JSON.stringify(value);
 
@@ -273,11 +274,17 @@ describe('TODO 1: createApp, its 404 and its error handler', () => {
 
 describe('TODO 2: the schemas of the body, the id and the paging', () => {
   test('NewUserSchema takes a name and an email, and drops other keys (the server picks ids)', () => {
-    expect(NewUserSchema.safeParse(ada).data, `NewUserSchema.safeParse(${show(ada)}).data`).toEqual(ada);
     const other = { name: 'A', email: 'ada.lovelace+notes@math.example.org' };
-    expect(NewUserSchema.safeParse(other).data, `NewUserSchema.safeParse(${show(other)}).data (a one-letter name is fine)`).toEqual(other);
     const extra = { ...ada, id: 7, isAdmin: true };
-    expect(NewUserSchema.safeParse(extra).data, `NewUserSchema.safeParse(${show(extra)}).data → id and isAdmin dropped`).toEqual(ada);
+    for (const [input, want, why] of [
+      [ada, ada, 'a valid body is taken as it is'],
+      [other, other, 'a one-letter name is fine'],
+      [extra, ada, 'id and isAdmin dropped, not refused'],
+    ] as const) {
+      const result = NewUserSchema.safeParse(input);
+      expect(result.success, `NewUserSchema.safeParse(${show(input)}) → expected a success (${why}); issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(true);
+      expect(result.data, `NewUserSchema.safeParse(${show(input)}).data → ${why}`).toEqual(want);
+    }
   });
 
   test.each([
@@ -293,20 +300,25 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
     ['a list instead of an object', [ada]],
     ['no body at all (undefined)', undefined],
   ])('NewUserSchema refuses %s', (_label, value) => {
-    expect(NewUserSchema.safeParse(ada).data, `NewUserSchema.safeParse(${show(ada)}).data → a valid body is taken as it is`).toEqual(ada);
+    const taken = NewUserSchema.safeParse(ada);
+    expect(taken.data, `NewUserSchema.safeParse(${show(ada)}).data → a valid body is taken as it is; issues: ${show(pathsAndCodes(taken.error?.issues))}`).toEqual(ada);
     expect(NewUserSchema.safeParse(value).success, `NewUserSchema.safeParse(${show(value)}) → expected a failure (name: at least one character; email: an address as z.email() checks it)`).toBe(false);
   });
 
   test('UserIdSchema turns digits into a number', () => {
-    expect(UserIdSchema.safeParse('7').data, 'UserIdSchema.safeParse("7").data').toBe(7);
-    expect(UserIdSchema.safeParse('9007199254740991').data, 'UserIdSchema.safeParse("9007199254740991").data (the largest exact integer)').toBe(
-      9007199254740991,
-    );
+    for (const [id, want, why] of [
+      ['7', 7, 'digits'],
+      ['9007199254740991', 9007199254740991, 'the largest exact integer'],
+    ] as const) {
+      const result = UserIdSchema.safeParse(id);
+      expect(result.data, `UserIdSchema.safeParse(${show(id)}).data → ${want} (${why}); issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(want);
+    }
   });
 
   test('UserIdSchema takes leading zeros: "007" is 7 ("digits only", and 0 is a digit)', () => {
     for (const [id, want] of [['007', 7], ['01', 1], ['0000000000000000000042', 42]] as const) {
-      expect(UserIdSchema.safeParse(id).data, `UserIdSchema.safeParse(${show(id)}).data → ${want}: an id is digits only, then a safe integer from 1, and ${show(id)} is all digits`).toBe(want);
+      const result = UserIdSchema.safeParse(id);
+      expect(result.data, `UserIdSchema.safeParse(${show(id)}).data → ${want}: an id is digits only, then a safe integer from 1, and ${show(id)} is all digits; issues: ${show(pathsAndCodes(result.error?.issues))}`).toBe(want);
     }
     expect(UserIdSchema.safeParse('000').success, 'UserIdSchema.safeParse("000") → a failure: it is 0').toBe(false);
   });
@@ -314,7 +326,8 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
   test.each(['abc', '', '0', '-1', '1.5', '7x', '1e3', '+1', '0x1', ' 1', '1 ', '9007199254740992', '99999999999999999999'])(
     'UserIdSchema refuses "%s"',
     (id) => {
-      expect(UserIdSchema.safeParse('7').data, 'UserIdSchema.safeParse("7").data → a valid id is taken').toBe(7);
+      const taken = UserIdSchema.safeParse('7');
+      expect(taken.data, `UserIdSchema.safeParse("7").data → a valid id is taken; issues: ${show(pathsAndCodes(taken.error?.issues))}`).toBe(7);
       expect(UserIdSchema.safeParse(id).success, `UserIdSchema.safeParse(${show(id)}) → expected a failure (digits only, then a safe integer from 1)`).toBe(false);
     },
   );
@@ -327,7 +340,8 @@ describe('TODO 2: the schemas of the body, the id and the paging', () => {
       [{ offset: '1000' }, { offset: 1000, limit: 10 }],
     ];
     for (const [query, want] of cases) {
-      expect(PagingSchema.safeParse(query).data, `PagingSchema.safeParse(${show(query)}).data`).toEqual(want);
+      const result = PagingSchema.safeParse(query);
+      expect(result.data, `PagingSchema.safeParse(${show(query)}).data → ${show(want)} (digits only, offset from 0, limit 1 to 100); issues: ${show(pathsAndCodes(result.error?.issues))}`).toEqual(want);
     }
   });
 
@@ -396,12 +410,22 @@ describe('TODO 3: validationDetail', () => {
   });
 
   test.each([
-    ['a body without email', { name: 'Ada' }, ['body', 'email']],
-    ['a body whose address has no city', { name: 'Ada', email: 'ada@example.com', address: {} }, ['body', 'address', 'city']],
-    ['a body without address', { name: 'Ada', email: 'ada@example.com' }, ['body', 'address']],
-    ['no body at all (undefined)', undefined, ['body']],
-    ['a body with a key named "constructor" missing', { name: 'Ada', email: 'ada@example.com', address: { city: 'London' } }, ['body', 'constructor']],
-  ])('gives type "missing", as FastAPI does, to a value absent from the input: %s', (label, value, loc) => {
+    ['a body without email', { name: 'Ada' }, ['body', 'email'], 'the body has no key "email"'],
+    [
+      'a body whose address has no city',
+      { name: 'Ada', email: 'ada@example.com', address: {} },
+      ['body', 'address', 'city'],
+      'follow the whole path: the body has an address, and the address has no key "city"',
+    ],
+    ['a body without address', { name: 'Ada', email: 'ada@example.com' }, ['body', 'address'], 'the body has no key "address"'],
+    ['no body at all (undefined)', undefined, ['body'], 'nothing was sent, so the path [] leads to undefined'],
+    [
+      'a body with a key named "constructor" missing',
+      { name: 'Ada', email: 'ada@example.com', address: { city: 'London' } },
+      ['body', 'constructor'],
+      'only its own keys count: the body has no "constructor" of its own, whatever Object.prototype says',
+    ],
+  ])('gives type "missing", as FastAPI does, to a value absent from the input: %s', (label, value, loc, why) => {
     const schema = z.object({
       name: z.string(),
       email: z.string(),
@@ -416,7 +440,7 @@ describe('TODO 3: validationDetail', () => {
     expect(entry, `${call} → expected an entry at ${show(loc)}; got ${show(detail)}`).toBeDefined();
     expect(
       entry!.type,
-      `${call} → the entry at ${show(loc)} should have type "missing": the input has nothing there (only its own keys count: an object has no "constructor" of its own, whatever Object.prototype says); got ${show(detail)}`,
+      `${call} → the entry at ${show(loc)} should have type "missing": the input has nothing there (${why}); got ${show(detail)}`,
     ).toBe('missing');
   });
 });
@@ -440,16 +464,35 @@ describe('TODO 4: POST /users and GET /users/:id, create and read one', () => {
     expect((second.json as { id?: unknown } | undefined)?.id, `the second POST /users → expected id 2; ${second.got}`).toBe(2);
   });
 
+  test('a refused POST uses no id: after 422s, a new app\'s first user still gets 1, the next 2', async () => {
+    const api = await start();
+    const refused = [{ name: 'Ada' }, { name: '', email: 'ada@example.com' }, [ada]];
+    for (const body of refused) expectStatus(await api.call('POST', '/users', body), 422);
+    const first = await api.call('POST', '/users', ada);
+    const tried = `${refused.map((body) => show(body)).join(', ')} (each refused with 422), then POST /users ${show(ada)}`;
+    expect(
+      (first.json as { id?: unknown } | undefined)?.id,
+      `POST /users ${tried} → expected id 1: a refused POST creates no user, so it uses no id (count only once the body is valid); ${first.got}`,
+    ).toBe(1);
+    expectStatus(await api.call('POST', '/users', { name: 'Alan', email: 'alan@' }), 422);
+    const second = await api.call('POST', '/users', alan);
+    expect(
+      (second.json as { id?: unknown } | undefined)?.id,
+      `then POST /users {"name":"Alan","email":"alan@"} (refused) and POST /users ${show(alan)} → expected id 2, the next unused one; ${second.got}`,
+    ).toBe(2);
+  });
+
   test('POST sets Location to /users/<id>, and GET there returns the user', async () => {
     const api = await start();
     const answer = await api.call('POST', '/users', alan);
     expectStatus(answer, 201);
     const user = answer.json as { id: number };
     const location = answer.headers.get('location');
-    expect(location, `${answer.sent} → expected a Location header`).toBeTruthy();
-    const target = new URL(location!, api.url);
-    expect(target.pathname, `${answer.sent} → Location ${show(location)} should lead to /users/${user.id}`).toBe(`/users/${user.id}`);
-    const read = await api.call('GET', target.pathname);
+    expect(
+      location,
+      `${answer.sent} → expected the header "Location: /users/${user.id}" exactly, the path from the root (a relative "users/${user.id}" is read against the URL it came from: after POST /users/ it leads to /users/users/${user.id}); got ${location === null ? 'no Location header' : `Location: ${location}`}`,
+    ).toBe(`/users/${user.id}`);
+    const read = await api.call('GET', location!);
     expectStatus(read, 200);
     expectJson(read);
     expect(read.json, `${read.sent} → the user that was just created`).toEqual(user);

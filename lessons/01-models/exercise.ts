@@ -12,8 +12,9 @@ import { z } from 'zod';
  * - `name`: a string with at least one character
  * - `price`: a number greater than 0 (a string like "5" is NOT a number here)
  * - `tax`: optional; when present, a number of at least 0 (`null` is not "absent")
- * - `tags`: an array of strings, `[]` when missing, with no tag repeated (a repeat is one issue
- *   on `tags` itself, at path ["tags"])
+ * - `tags`: an array of strings, `[]` when missing, with no tag repeated: however many tags
+ *   repeat (["a", "a", "a"], or ["a", "b", "a", "b"]), that is one issue, on `tags` itself, at
+ *   path ["tags"]
  * Keys the schema does not know are dropped, as pydantic ignores extra fields.
  */
 // TODO 1: describe the four fields with z.object({...}).
@@ -67,7 +68,8 @@ export function validateItem(input: unknown): Validation {
 /**
  * The price a customer pays: price plus tax, or just the price when there is no tax.
  * @param item a valid item
- * @returns price + tax
+ * @returns price + tax, as the sum comes out: not rounded (a price may hold fractions of a cent,
+ *   as 0.125 + 0.0125 = 0.1375 does)
  */
 export function priceWithTax(item: Item): number {
   // TODO 6: add the tax when there is one.

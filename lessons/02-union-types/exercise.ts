@@ -15,8 +15,9 @@ import { z } from 'zod';
  * @param name a name; or null, or undefined, or left out — all three mean "no name"
  * @returns "Hello, Guest" when there is no name, and also when the name is empty or only
  *   whitespace (a blank form field is not a name); otherwise "Hello, " and the name with the
- *   whitespace around it removed: greet("  Ada ") is "Hello, Ada". Any other string is a real
- *   name, even one that looks "false-ish": greet("0") is "Hello, 0".
+ *   whitespace around it removed: greet("  Ada ") is "Hello, Ada". Whitespace inside the name is
+ *   kept as it is: greet("Ada  Lovelace") is "Hello, Ada  Lovelace", two spaces and all. Any other
+ *   string is a real name, even one that looks "false-ish": greet("0") is "Hello, 0".
  */
 export function greet(name?: string | null): string {
   // TODO 1: handle both kinds of "no name", then blank names, then greet the real ones.

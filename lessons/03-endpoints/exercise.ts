@@ -116,7 +116,8 @@ export function validationDetail(error: z.ZodError, prefix: (string | number)[],
  * The users endpoints, as a router to mount at /users (FastAPI's APIRouter).
  * Every call makes a new, empty store, so two apps never share users. Ids count up from 1: a new
  * app's first user gets 1, each next user the next unused id; ids are never reused, even after a
- * delete.
+ * delete. A refused POST (422) creates no user and uses no id: the next user gets the id it would
+ * have had.
  * @returns an express.Router with the five routes listed at the top of this file
  */
 export function usersRouter(): express.Router {
