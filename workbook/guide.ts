@@ -225,7 +225,7 @@ class Guide {
   private onKey(key: string): void {
     const action = applyKey(this.view, key);
     if (action.kind === 'quit') return this.quit();
-    if (action.kind === 'hint') this.view.notice = { lesson: action.lesson.id, text: this.hintFor(action.lesson) };
+    if (action.kind === 'hint') this.view.notice = { lesson: action.lesson.id, text: this.hintFor(action.lesson), hint: true };
     if (action.kind === 'go') this.goTo(action.lesson);
     this.render();
   }
