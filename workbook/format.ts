@@ -35,7 +35,8 @@ export function isTypeTest(test: TestOutcome): boolean {
  * instead of expect-type's internals.
  */
 export function cleanMessage(test: TestOutcome): string {
-  const message = (test.message ?? 'failed').replace(/ \/\/ (Object\.is|deep) equality/g, '');
+  // A type test's colons come through tsc-keep-colons.mjs as U+2236, since vitest drops ":".
+  const message = (test.message ?? 'failed').replace(/ \/\/ (Object\.is|deep) equality/g, '').replaceAll('\u2236', ':');
   if (!isTypeTest(test)) return message;
   const expectation = message.match(/"Expected:? ([^"]*?), Actual:? ([^"]*)"/);
   if (expectation) {
