@@ -140,3 +140,14 @@ export function wrapLine(line: string, columns: number): string[] {
   if (row !== '') rows.push(row);
   return rows.map((text, index) => (index === 0 ? indent + text : indent + hanging + text));
 }
+
+/**
+ * Text printed straight to the terminal (not the guide's screen), each line wrapped at spaces to
+ * the window's width, so that a Korean sentence never breaks inside a word ("이어집 / 니다").
+ */
+export function wrapForTerminal(text: string, columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity): string {
+  return text
+    .split('\n')
+    .flatMap((line) => wrapLine(line, columns))
+    .join('\n');
+}

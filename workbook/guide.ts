@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { catchUp, rememberedReports } from './catch-up.ts';
-import { paint } from './format.ts';
+import { paint, wrapForTerminal } from './format.ts';
 import { formatHint, nextHint } from './hints.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
@@ -244,7 +244,7 @@ class Guide {
     process.stdin.setRawMode(false);
     // Stop any run at once (a test stuck in a loop would otherwise hold the exit), then leave.
     this.runner?.stopNow();
-    process.stdout.write(`\x1b[2J\x1b[H\n${say.bye}\n`);
+    process.stdout.write(`\x1b[2J\x1b[H\n${wrapForTerminal(say.bye)}\n`);
     process.exit(0);
   }
 }

@@ -112,11 +112,13 @@ const en = {
   suiteDidNotLoad: 'suite did not load',
   /** `typeErrorTodos`: undefined when the exercise compiles, else the TODOs whose code has errors (none: they are outside them). */
   testCounts: (ok: number, total: number, typeErrorTodos: number[] | undefined) =>
-    `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(', ')}`}`,
+    `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(',')}`}`,
   notStarted: 'not started',
   testsAndErrorOutside: (ok: number, total: number) => `${ok}/${total} tests, an error outside them`,
   nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then run:\n  ${en.command(`npm test -- ${number}`)}   (or ${en.command('npm start')})`,
-  rememberedResults: '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)',
+  get rememberedResults() {
+    return `(Remembered results are reused. To run every lesson again:\n  ${en.command('npm run progress -- --fresh')})`;
+  },
   // reset
   startNotRecorded: (id: string) => `The starting version of ${id} is not recorded in workbook/starts.json, so it cannot be restored. Your file was left as it is.`,
   restoredMissing: (file: string) => `${file} was missing; it is back at its start (hints start over too).`,
@@ -255,12 +257,12 @@ const ko: Messages = {
   checkingLessons: (which) => `${which ?? '모든 레슨'} 검사 중:`,
   suiteDidNotLoad: '스위트를 불러오지 못함',
   testCounts: (ok, total, typeErrorTodos) =>
-    `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, TODO ${typeErrorTodos.join(', ')}에 타입 오류`}`,
+    `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, 타입 오류 TODO ${typeErrorTodos.join(',')}`}`,
   notStarted: '시작 전',
   testsAndErrorOutside: (ok, total) => `테스트 ${ok}/${total}, 테스트 밖의 오류`,
   nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise} 파일을 고친 다음 이 명령으로 확인하십시오.\n  ${run(`npm test -- ${number}`)}   (또는 ${run('npm start')})`,
   get rememberedResults() {
-    return `(저장해 둔 결과를 보여 줍니다. 모든 레슨을 다시 실행하려면 \`${run('npm run progress -- --fresh')}\`)`;
+    return `(저장해 둔 결과를 보여 줍니다. 모든 레슨을 다시 실행하는 명령은 다음과 같습니다.\n  ${run('npm run progress -- --fresh')})`;
   },
   startNotRecorded: (id) => `${id}의 시작 버전이 workbook/starts.json에 기록되어 있지 않아 되돌릴 수 없습니다. 파일은 그대로 두었습니다.`,
   restoredMissing: (file) => `${file} 파일이 없어서 처음 상태로 되살렸습니다 (힌트도 처음부터 다시 시작합니다).`,

@@ -5,8 +5,8 @@ import type { LessonReport, TestOutcome } from '../outcome.ts';
 import { formatProgress } from '../progress.ts';
 import { describeReport } from '../report.ts';
 import { renderScreen, type GuideView } from '../screen.ts';
-import { languageFrom, say, useLanguage } from '../messages.ts';
-import { cleanMessage, visibleLength, wrapLine } from '../format.ts';
+import { languageFrom, say, typedInKorean, useLanguage } from '../messages.ts';
+import { cleanMessage, visibleLength, wrapForTerminal, wrapLine } from '../format.ts';
 import { formatHint, type ShownHint } from '../hints.ts';
 import { currentTodo, groupByTodo, shortName } from '../todos.ts';
 
@@ -275,6 +275,35 @@ describe('keys', () => {
 describe('in Korean', () => {
   beforeAll(() => useLanguage('ko'));
   afterAll(() => useLanguage('en'));
+
+  test('what is printed straight to the terminal wraps at spaces, never inside a Korean word', () => {
+    const rows = wrapForTerminal(say.bye, 80).split('\n');
+    expect(rows.length, rows.join('\n')).toBeGreaterThan(1);
+    expect(rows.every((row) => visibleLength(row) <= 80)).toBe(true);
+    expect(rows.join(' '), 'each break stands where a space was').toBe(say.bye);
+  });
+
+  test('progress puts each command on a line of its own, whole at 80 columns, its lesson titles given room', () => {
+    const report: LessonReport = { lesson: { ...lesson('04'), id: '04-request-response', title: '요청과 응답: 한 호출의 양 끝' }, tests: [failing('TODO 1: a > x')], errors: [], typeErrors: [{ text: 'x', todos: [1] }, { text: 'y', todos: [2] }] };
+    const lines = plain(formatProgress([report]).split('\n'));
+    const row = lines.find((line) => line.includes('04-request-response'))!;
+    expect(row).toMatch(/04-request-response +테스트 0\/1, 타입 오류 TODO 1,2 +요청과 응답: 한 호출의 양 끝$/);
+    for (const command of [say.command('npm test -- 04'), say.command('npm run progress -- --fresh')]) {
+      expect(lines.some((line) => line.startsWith(`  ${command}`)), `${command} in:\n${lines.join('\n')}`).toBe(true);
+    }
+    expect(lines.join('\n')).not.toMatch(/-- 0\d`?를/);
+  });
+
+  test('a command is shown as the learner should type it, the same way everywhere', () => {
+    const command = say.command('npm test -- 04');
+    expect(command.endsWith('npm test -- 04')).toBe(true);
+    for (const message of [say.bye, say.printedOnce, say.debugInAnotherTerminal('04'), say.debugOthers('04'), say.rememberedResults, say.moreFailing(3, 1, 0, command)]) {
+      expect(message).toContain(command.replace('npm test -- 04', 'npm '));
+    }
+    expect(typedInKorean('npm start', { LANG: 'C.UTF-8' }, 'linux')).toBe('WORKBOOK_LANG=ko npm start');
+    expect(typedInKorean('npm start', { LANG: 'ko_KR.UTF-8' }, 'linux'), 'the locale says Korean already').toBe('npm start');
+    expect(typedInKorean('npm start', { WORKBOOK_LANG: 'ko' }, 'win32'), 'not shell syntax on Windows').toBe('npm start');
+  });
 
   test('the language comes from WORKBOOK_LANG, else the locale', () => {
     expect(languageFrom({ WORKBOOK_LANG: 'ko' })).toBe('ko');
