@@ -94,8 +94,14 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   // With a message open, the message comes before the failures: the first failure keeps only its
   // name and the first row of what went wrong (and a row saying what else there is), and the
   // message gets the rest of the room.
-  const firstLeast = compact ? Math.min(firstWrapped.length, titleRows(first, wrap) + 1) : firstWrapped.length;
-  const moreLeast = compact && (rest.length > 0 || (text?.compile.length ?? 0) > 0) ? 1 : 0;
+  // On a small screen, where that would leave the message hardly any text, the name alone.
+  let firstLeast = compact ? Math.min(firstWrapped.length, titleRows(first, wrap) + 1) : firstWrapped.length;
+  let moreLeast = compact && (rest.length > 0 || (text?.compile.length ?? 0) > 0) ? 1 : 0;
+  const budget = room - kept.length - firstLeast - moreLeast;
+  if (compact && wrap(notice).length > budget && budget < 7) {
+    firstLeast = Math.min(firstWrapped.length, titleRows(first, wrap));
+    moreLeast = 0;
+  }
   const noticeRows = fitNotice(notice, Math.max(0, room - kept.length - firstLeast - moreLeast), wrap, view.notice?.hint ? say.hintCut(relative(lesson.hints)) : '…');
   const firstRoom = Math.min(room - kept.length - noticeRows.length - moreLeast, compact ? 5 : Infinity);
   // Cut with a note saying where the rest is, unless the note would take the place of the test's name.
