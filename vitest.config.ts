@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { currentTarget, exerciseAlias, typeTestsTsconfigFor } from './workbook/target.ts';
 
@@ -11,6 +12,8 @@ export default defineConfig({
       enabled: true,
       include: ['tests/**/*.test-d.ts'],
       tsconfig: typeTestsTsconfigFor(target),
+      // tsc, with the colons in its messages kept (vitest drops them: `{ a number }`).
+      checker: fileURLToPath(new URL('./workbook/tsc-keep-colons.mjs', import.meta.url)),
       // A type error in another lesson's exercise must not fail this lesson's run. Errors inside
       // the type tests still fail them, test by test, and `npm run check` type-checks everything.
       ignoreSourceErrors: true,

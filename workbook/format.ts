@@ -35,7 +35,8 @@ export function isTypeTest(test: TestOutcome): boolean {
  * instead of expect-type's internals.
  */
 export function cleanMessage(test: TestOutcome): string {
-  const message = (test.message ?? 'failed').replace(/ \/\/ (Object\.is|deep) equality/g, '');
+  // A type test's colons come through tsc-keep-colons.mjs as U+2236, since vitest drops ":".
+  const message = (test.message ?? 'failed').replace(/ \/\/ (Object\.is|deep) equality/g, '').replaceAll('\u2236', ':');
   if (!isTypeTest(test)) return message;
   const expectation = message.match(/"Expected:? ([^"]*?), Actual:? ([^"]*)"/);
   if (expectation) {
@@ -138,4 +139,15 @@ export function wrapLine(line: string, columns: number): string[] {
   }
   if (row !== '') rows.push(row);
   return rows.map((text, index) => (index === 0 ? indent + text : indent + hanging + text));
+}
+
+/**
+ * Text printed straight to the terminal (not the guide's screen), each line wrapped at spaces to
+ * the window's width, so that a Korean sentence never breaks inside a word ("이어집 / 니다").
+ */
+export function wrapForTerminal(text: string, columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity): string {
+  return text
+    .split('\n')
+    .flatMap((line) => wrapLine(line, columns))
+    .join('\n');
 }

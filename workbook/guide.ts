@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { catchUp, rememberedReports } from './catch-up.ts';
-import { paint } from './format.ts';
+import { paint, wrapForTerminal } from './format.ts';
 import { formatHint, nextHint } from './hints.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
@@ -225,7 +225,7 @@ class Guide {
   private onKey(key: string): void {
     const action = applyKey(this.view, key);
     if (action.kind === 'quit') return this.quit();
-    if (action.kind === 'hint') this.view.notice = { lesson: action.lesson.id, text: this.hintFor(action.lesson) };
+    if (action.kind === 'hint') this.view.notice = { lesson: action.lesson.id, text: this.hintFor(action.lesson), hint: true };
     if (action.kind === 'go') this.goTo(action.lesson);
     this.render();
   }
@@ -244,7 +244,7 @@ class Guide {
     process.stdin.setRawMode(false);
     // Stop any run at once (a test stuck in a loop would otherwise hold the exit), then leave.
     this.runner?.stopNow();
-    process.stdout.write(`\x1b[2J\x1b[H\n${say.bye}\n`);
+    process.stdout.write(`\x1b[2J\x1b[H\n${wrapForTerminal(say.bye)}\n`);
     process.exit(0);
   }
 }

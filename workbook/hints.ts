@@ -73,7 +73,7 @@ export function forgetHints(lesson: Lesson, root = ROOT): void {
 }
 
 /** A hint with its number; `nextOne` says how to get the next (a command, or a key in the guide). */
-export function formatHint(lesson: Lesson, hint: ShownHint, nextOne = `npm run hint -- ${lesson.number}`, root = ROOT): string {
+export function formatHint(lesson: Lesson, hint: ShownHint, nextOne = say.command(`npm run hint -- ${lesson.number}`), root = ROOT): string {
   const heading = paint('cyan', say.hintHeading(hint.number, hint.total, hint.todo, lesson.id));
   const after =
     hint.number < hint.total

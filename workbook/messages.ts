@@ -12,7 +12,20 @@ export function languageFrom(env: NodeJS.ProcessEnv): Language {
   return chosen.toLowerCase().startsWith('ko') ? 'ko' : 'en';
 }
 
+/**
+ * A command as the learner should type it to get the same language back. In Korean that is with
+ * `WORKBOOK_LANG=ko` in front, unless the locale alone already says Korean (then the prefix is
+ * noise) or the shell is Windows' (where the prefix is not shell syntax: README.ko.md has the
+ * PowerShell and cmd lines that set it once for the session).
+ */
+export function typedInKorean(command: string, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): string {
+  const fromLocale = languageFrom({ ...env, WORKBOOK_LANG: undefined }) === 'ko';
+  return fromLocale || platform === 'win32' ? command : `WORKBOOK_LANG=ko ${command}`;
+}
+
 const en = {
+  /** A command as the learner should type it (every command the runner shows goes through this). */
+  command: (command: string) => command,
   // The guide's screen
   guideTitle: 'FastAPI ways in TypeScript — the guide',
   keysLine: 'h hint · d debug · l lessons · n next · p previous · q quit — save to rerun',
@@ -28,7 +41,9 @@ const en = {
   testsRanIn: (seconds: string) => `(tests ran in ${seconds} s)`,
   moreWith: (command: string) => `… more with \`${command}\``,
   hintCut: (file: string) => `… (cut to fit; all of it is in ${file})`,
-  moreFailing: (count: number, command: string) => `… ${count} more failing test(s) with \`${command}\``,
+  /** Failures left off the screen: failing tests, type errors in a TODO's code, errors outside the tests. */
+  moreFailing: (tests: number, typeErrors: number, errors: number, command: string) =>
+    `… ${[tests > 0 ? `${tests} more failing test(s)` : '', typeErrors > 0 ? `${typeErrors} more type error(s)` : '', errors > 0 ? `${errors} more error(s)` : ''].filter(Boolean).join(', ')} with \`${command}\``,
   runningTests: (seconds: number | undefined, test: string | undefined) =>
     `Running the tests…${seconds === undefined ? '' : ` ${seconds} s`}${test === undefined ? '' : ` — ${test}`}`,
   checkingYourFiles: 'Checking your files: ',
@@ -97,11 +112,13 @@ const en = {
   suiteDidNotLoad: 'suite did not load',
   /** `typeErrorTodos`: undefined when the exercise compiles, else the TODOs whose code has errors (none: they are outside them). */
   testCounts: (ok: number, total: number, typeErrorTodos: number[] | undefined) =>
-    `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(', ')}`}`,
+    `${ok}/${total} tests${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', type errors' : `, type errors in TODO ${typeErrorTodos.join(',')}`}`,
   notStarted: 'not started',
   testsAndErrorOutside: (ok: number, total: number) => `${ok}/${total} tests, an error outside them`,
-  nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then \`npm test -- ${number}\` (or \`npm start\`).`,
-  rememberedResults: '(Remembered results are reused; `npm run progress -- --fresh` runs every lesson again.)',
+  nextLesson: (id: string, exercise: string, number: string) => `Next: ${id} — edit ${exercise}, then run:\n  ${en.command(`npm test -- ${number}`)}   (or ${en.command('npm start')})`,
+  get rememberedResults() {
+    return `(Remembered results are reused. To run every lesson again:\n  ${en.command('npm run progress -- --fresh')})`;
+  },
   // reset
   startNotRecorded: (id: string) => `The starting version of ${id} is not recorded in workbook/starts.json, so it cannot be restored. Your file was left as it is.`,
   restoredMissing: (file: string) => `${file} was missing; it is back at its start (hints start over too).`,
@@ -136,7 +153,7 @@ const en = {
   debugWholeSuite: 'Debugging the whole suite.',
   debugOthers: (number: string) => `(Another test: \`npm run debug -- ${number} -t "words of its name"\`; all of them: \`npm run debug -- ${number} --all\`.)`,
   debugUnderDebugger: 'A debugger is attached to this command already (VS Code, say): it follows the test process by itself.',
-  debugWaiting: (url: string) => `The test process waits for a debugger at ${url}`,
+  debugWaiting: (url: string) => `The test process waits for a debugger at ${url}.`,
   debugChrome: 'Chrome or Edge: open chrome://inspect; under Remote Target, click "inspect" below …/vitest/dist/workers/forks.js,',
   debugChromePort: (port: number) => `(port ${port} is not on its list at first: add 127.0.0.1:${port} with "Configure…")`,
   debugDevtoolsUrl: 'or paste this into its address bar:',
@@ -156,13 +173,18 @@ const en = {
 
 export type Messages = typeof en;
 
+const run = (command: string) => typedInKorean(command);
+
 const ko: Messages = {
+  command: run,
   guideTitle: 'TypeScript로 익히는 FastAPI 방식 — 가이드',
   keysLine: 'h 힌트 · d 디버그 · l 레슨 목록 · n 다음 · p 이전 · q 종료 — 저장하면 다시 실행',
   listKeysLine: '↑/↓ 또는 번호로 선택 · Enter 열기 · Esc 돌아가기 · q 종료',
   lessonsDone: (done, total) => `레슨 ${done}/${total}`,
   everyLessonPasses: '모든 레슨을 통과했습니다. 수고하셨습니다!',
-  afterTheLast: '해답은 solutions/에서 읽을 수 있고, `npm run reset -- NN`으로 레슨을 처음부터 다시 할 수 있습니다.',
+  get afterTheLast() {
+    return `해답은 solutions/에서 읽을 수 있고, \`${run('npm run reset -- NN')}\`으로 레슨을 처음부터 다시 할 수 있습니다.`;
+  },
   lessonHeading: (number, title) => `레슨 ${number} — ${title}`,
   read: '읽기',
   edit: '편집',
@@ -170,21 +192,26 @@ const ko: Messages = {
   notRunYet: '아직 실행 전입니다. 연습 문제 파일을 저장하거나 검사가 끝나기를 기다리십시오.',
   testsRanIn: (seconds) => `(테스트 실행 ${seconds}초)`,
   moreWith: (command) => `… 나머지는 \`${command}\``,
-  hintCut: (file) => `… (화면에 맞춰 잘랐습니다. 전체는 ${file}에 있습니다)`,
-  moreFailing: (count, command) => `… 실패한 테스트 ${count}개 더: \`${command}\``,
+  hintCut: (file) => `… (화면에 맞춰 잘랐습니다. 전체: ${file})`,
+  moreFailing: (tests, typeErrors, errors, command) =>
+    `… ${[tests > 0 ? `실패한 테스트 ${tests}개` : '', typeErrors > 0 ? `타입 오류 ${typeErrors}개` : '', errors > 0 ? `오류 ${errors}개` : ''].filter(Boolean).join(', ')} 더: \`${command}\``,
   runningTests: (seconds, test) => `테스트 실행 중…${seconds === undefined ? '' : ` ${seconds}초`}${test === undefined ? '' : ` — ${test}`}`,
   checkingYourFiles: '파일 검사 중: ',
   lessonList: '레슨 목록',
   onScreen: '(현재)',
   savedSolution: (solution, exercise) => `${solution} 파일을 저장했습니다. 이 파일은 주석이 달린 해답이고, 여러분의 연습 문제는 ${exercise} 파일입니다.`,
   lessonPasses: (number) => `✓ 레슨 ${number} 통과!`,
-  bye: '가이드를 닫았습니다. `WORKBOOK_LANG=ko npm start`로 다시 열면 하던 곳에서 이어집니다.',
-  printedOnce: '(터미널이 아니어서 가이드가 상태를 한 번만 출력했습니다. 계속 열어 두려면 터미널에서 `WORKBOOK_LANG=ko npm start`를 실행하십시오.)',
+  get bye() {
+    return `가이드를 닫았습니다. \`${run('npm start')}\`로 다시 열면 하던 곳에서 이어집니다.`;
+  },
+  get printedOnce() {
+    return `(터미널이 아니어서 가이드가 상태를 한 번만 출력했습니다. 계속 열어 두려면 터미널에서 \`${run('npm start')}\`를 실행하십시오.)`;
+  },
   nothingToHint: '모든 레슨을 통과했습니다. 더 보여 줄 힌트가 없습니다.',
   lastLesson: (number) => `마지막 레슨(${number})입니다. p는 이전 레슨, l은 레슨 목록입니다.`,
   firstLesson: '첫 번째 레슨입니다. n은 다음 레슨, l은 레슨 목록입니다.',
   keys: (line) => `키: ${line}`,
-  exerciseMissing: (file, number) => `✗ ${file} 파일이 없습니다. \`npm run reset -- ${number}\` 명령으로 되살릴 수 있습니다.`,
+  exerciseMissing: (file, number) => `✗ ${file} 파일이 없습니다. \`${run(`npm run reset -- ${number}`)}\` 명령으로 되살릴 수 있습니다.`,
   couldNotRun: '✗ 테스트를 실행하지 못했습니다:',
   keptFromPassing: '✗ 다음 문제 때문에 레슨을 통과하지 못합니다:',
   compileErrors: (count, file) => `✗ TypeScript가 ${file}에서 어느 TODO의 코드에도 속하지 않는 오류 ${count}개를 찾았습니다`,
@@ -210,7 +237,7 @@ const ko: Messages = {
   crashed: (test, heapMb, cause) =>
     `테스트 프로세스가 멈췄습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 메모리 ${heapMb}MB를 다 썼을 수 있습니다. 목록에 값을 끝없이 추가하는 루프가 있는지 확인해 보십시오. (${cause})`,
   escapedRejection: (test) =>
-    `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 아무도 await하거나 catch하지 않은 프로미스가 거부되었습니다 (unhandled rejection).`,
+    `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 아무도 await하거나 catch하지 않은 프로미스(promise)가 reject되었습니다 (unhandled rejection).`,
   escapedException: (test) =>
     `테스트 밖으로 오류가 빠져나왔습니다${test === undefined ? '' : ` ("${test}" 실행 중)`}. 콜백이 던진 오류를 아무도 잡지 못했습니다 (uncaught exception).`,
   escapedFrom: (file, places) => {
@@ -230,11 +257,13 @@ const ko: Messages = {
   checkingLessons: (which) => `${which ?? '모든 레슨'} 검사 중:`,
   suiteDidNotLoad: '스위트를 불러오지 못함',
   testCounts: (ok, total, typeErrorTodos) =>
-    `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, TODO ${typeErrorTodos.join(', ')}에 타입 오류`}`,
+    `테스트 ${ok}/${total}${typeErrorTodos === undefined ? '' : typeErrorTodos.length === 0 ? ', 타입 오류' : `, 타입 오류 TODO ${typeErrorTodos.join(',')}`}`,
   notStarted: '시작 전',
   testsAndErrorOutside: (ok, total) => `테스트 ${ok}/${total}, 테스트 밖의 오류`,
-  nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise} 파일을 고친 다음 \`WORKBOOK_LANG=ko npm test -- ${number}\`를 실행하십시오(또는 \`WORKBOOK_LANG=ko npm start\`).`,
-  rememberedResults: '(저장해 둔 결과를 보여 줍니다. `npm run progress -- --fresh`는 모든 레슨을 다시 실행합니다.)',
+  nextLesson: (id, exercise, number) => `다음: ${id} — ${exercise} 파일을 고친 다음 이 명령으로 확인하십시오.\n  ${run(`npm test -- ${number}`)}   (또는 ${run('npm start')})`,
+  get rememberedResults() {
+    return `(저장해 둔 결과를 보여 줍니다. 모든 레슨을 다시 실행하는 명령은 다음과 같습니다.\n  ${run('npm run progress -- --fresh')})`;
+  },
   startNotRecorded: (id) => `${id}의 시작 버전이 workbook/starts.json에 기록되어 있지 않아 되돌릴 수 없습니다. 파일은 그대로 두었습니다.`,
   restoredMissing: (file) => `${file} 파일이 없어서 처음 상태로 되살렸습니다 (힌트도 처음부터 다시 시작합니다).`,
   alreadyAtStart: (file) => `${file} 파일은 이미 처음 상태입니다. 아무것도 바꾸지 않았습니다.`,
@@ -249,8 +278,10 @@ const ko: Messages = {
   noSuchLesson: (name) => `"${name}"에 해당하는 레슨이 없습니다.`,
   nameALesson: (example) => `번호나 폴더 이름으로 지정하십시오. 예: \`1\`, \`01\`, \`${example}\`:`,
   noExample: (id, file) => `레슨 ${id}에는 예제가 없습니다 (${file}).`,
-  debugUsage: '사용법: npm run debug -- [NN] [-t "테스트 이름의 일부" | --all]',
-  debugNeedsWords: '-t 뒤에는 테스트 이름의 일부를 적어야 합니다. 예: -t "returns 404"',
+  get debugUsage() {
+    return `사용법: ${run('npm run debug -- [NN] [-t "테스트 이름(영어)의 일부" | --all]')}`;
+  },
+  debugNeedsWords: '-t 뒤에는 테스트 이름(영어)의 일부를 적어야 합니다. 예: -t "returns 404"',
   debugUnknownOption: (option) => `"${option}"라는 옵션은 없습니다.`,
   debugOneLesson: '레슨은 한 번에 하나만 지정하십시오.',
   debugAllOrWords: '-t와 --all은 함께 쓸 수 없습니다. 둘 중 하나만 지정하십시오.',
@@ -262,9 +293,9 @@ const ko: Messages = {
   debugOnlyTypeTestsFail: '실패하는 테스트는 타입 테스트뿐입니다. 타입 테스트는 실행되지 않고 tsc가 검사합니다.',
   debugNothingFails: '실패하는 런타임 테스트가 없습니다.',
   debugWholeSuite: '테스트 스위트 전체를 디버그합니다.',
-  debugOthers: (number) => `(다른 테스트: \`npm run debug -- ${number} -t "테스트 이름의 일부"\`, 전체: \`npm run debug -- ${number} --all\`)`,
+  debugOthers: (number) => `(다른 테스트: \`${run(`npm run debug -- ${number} -t "테스트 이름(영어)의 일부"`)}\`, 전체: \`${run(`npm run debug -- ${number} --all`)}\`)`,
   debugUnderDebugger: '이 명령에는 이미 디버거가 연결되어 있습니다(VS Code 등). 디버거가 테스트 프로세스에도 알아서 연결됩니다.',
-  debugWaiting: (url) => `테스트 프로세스가 ${url} 에서 디버거 연결을 기다리고 있습니다`,
+  debugWaiting: (url) => `테스트 프로세스가 ${url} 에서 디버거 연결을 기다리고 있습니다.`,
   debugChrome: 'Chrome 또는 Edge: chrome://inspect 를 열고 Remote Target 아래 …/vitest/dist/workers/forks.js 밑의 "inspect"를 누르십시오.',
   debugChromePort: (port) => `(포트 ${port}은(는) 처음에는 목록에 없습니다. "Configure…"에서 127.0.0.1:${port}을(를) 추가하십시오)`,
   debugDevtoolsUrl: '또는 다음 주소를 주소 표시줄에 붙여 넣으십시오:',
@@ -278,7 +309,7 @@ const ko: Messages = {
   debugNoSuite: (id) => `레슨 ${id}에는 디버그할 런타임 테스트가 없습니다 (tests/${id}.test.ts).`,
   debugNoFreePort: (first, last) => `127.0.0.1의 포트 ${first}부터 ${last}까지 모두 사용 중입니다. 다른 디버그 세션이 아직 열려 있는지 확인해 보십시오.`,
   debugInAnotherTerminal: (number) =>
-    `디버거로 테스트를 한 줄씩 따라가려면 다른 터미널에서 \`npm run debug -- ${number}\`를 실행하십시오(처음으로 실패하는 테스트를 실행하며, \`-t 이름의 일부\`로 다른 테스트를 고를 수 있습니다). 그 터미널에서 Chrome DevTools나 VS Code의 연결을 기다리고, 이 화면은 저장할 때마다 계속 다시 실행합니다.`,
+    `디버거로 테스트를 한 줄씩 따라가려면 다른 터미널에서 \`${run(`npm run debug -- ${number}`)}\`를 실행하십시오(처음으로 실패하는 테스트를 실행하며, \`-t "테스트 이름(영어)의 일부"\`로 다른 테스트를 고를 수 있습니다). 그 터미널에서 Chrome DevTools나 VS Code의 연결을 기다리고, 이 화면은 저장할 때마다 계속 다시 실행합니다.`,
   nothingToDebug: '모든 레슨을 통과했습니다. 디버그할 실패 테스트가 없습니다.',
 };
 

@@ -4,7 +4,7 @@
  * (catch-up.ts, as the guide does without a terminal).
  */
 import { catchUp, rememberedReports } from './catch-up.ts';
-import { lessonMark, padToWidth, paint, progressBar, truncate, visibleLength } from './format.ts';
+import { lessonMark, padToWidth, paint, progressBar, truncate, visibleLength, wrapForTerminal } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import { untouchedLessons } from './starts.ts';
@@ -40,9 +40,10 @@ export function formatProgress(reports: LessonReport[], untouched = new Set<stri
   const texts = reports.map((report) => counts(report, untouched.has(report.lesson.id)));
   // As wide as the widest count, so that titles keep as much of the window as they can.
   const countsWidth = Math.max(...texts.map(visibleLength));
+  const idWidth = Math.max(...reports.map((report) => report.lesson.id.length));
   const rows = reports.map((report, index) => {
     const mark = lessonMark(passed(report), untouched.has(report.lesson.id));
-    const row = `  ${mark} ${report.lesson.id.padEnd(24)} ${padToWidth(texts[index]!, countsWidth)}  ${report.lesson.title}`;
+    const row = `  ${mark} ${report.lesson.id.padEnd(idWidth)} ${padToWidth(texts[index]!, countsWidth)}  ${report.lesson.title}`;
     // On a terminal a row longer than the window is cut rather than wrapped mid-word.
     const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Infinity;
     return truncate(row, columns);
@@ -51,5 +52,6 @@ export function formatProgress(reports: LessonReport[], untouched = new Set<stri
   const footer = next
     ? say.nextLesson(next.lesson.id, relative(next.lesson.exercise), next.lesson.number)
     : paint('green', say.everyLessonPasses);
-  return [progressBar(done, reports.length), '', ...rows, '', footer, paint('dim', say.rememberedResults)].join('\n');
+  // The footer names commands on lines of their own, and wraps at spaces, never inside a word.
+  return [progressBar(done, reports.length), '', ...rows, '', wrapForTerminal(footer), paint('dim', wrapForTerminal(say.rememberedResults))].join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * A lesson's report in words, shared by the guide and `npm test` so both say the same thing:
  * a verdict line, per-TODO progress, then the failures in the order to fix them (the first
- * unfinished TODO's first, run-time tests before type tests) and what TypeScript finds wrong.
+ * unfinished TODO's first; in a TODO, its type errors, then run-time tests, then type tests) and
+ * what TypeScript finds wrong.
  */
 import fs from 'node:fs';
 import { describeCompileError, describeFailure, isTypeTest, paint } from './format.ts';
@@ -16,6 +17,8 @@ export interface ReportText {
   status: string[];
   /** One block per failing test (or per error that kept the suite from running), in fixing order. */
   failures: string[][];
+  /** What each block of `failures` is: a failing test, a type error in a TODO's code, or an error that kept the suite from running. */
+  kinds: ('test' | 'typeError' | 'error')[];
   /** tsc's errors in the exercise outside any TODO's code, as one block (those in a TODO's code are among its failures). */
   compile: string[];
 }
@@ -32,7 +35,7 @@ export interface ReportOptions {
 export function describeReport(report: LessonReport, options: ReportOptions = {}): ReportText {
   const { lesson, tests, errors, typeErrors } = report;
   const messageLines = options.messageLines ?? 4;
-  const text: ReportText = { passed: passed(report) && !options.typesPending, status: [], failures: [], compile: [] };
+  const text: ReportText = { passed: passed(report) && !options.typesPending, status: [], failures: [], kinds: [], compile: [] };
 
   if (errors.length > 0) {
     // When the suite cannot even load, test counts and compiler messages about it only mislead.
@@ -44,6 +47,7 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
       text.status.push(paint('red', ran ? say.keptFromPassing : say.couldNotRun));
       // A blank line between errors: each is several lines, none marked like a failing test.
       text.failures = errors.map((error, index) => [...(index === 0 ? [] : ['']), ...error.split('\n').map((line) => `    ${line}`)]);
+      text.kinds = errors.map(() => 'error');
     }
     return text;
   }
@@ -82,13 +86,15 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
     const failed = group.tests
       .filter((test) => test.state === 'failed')
       .sort((a, b) => Number(isTypeTest(a)) - Number(isTypeTest(b)));
+    // A type error first: its place in the code is often why the TODO's tests fail.
     const blocks = [
-      ...failed.map((test) => describeFailure(test, shortName(test), messageLines)),
-      ...group.compileErrors.map((error) => describeCompileError(error, messageLines)),
+      ...group.compileErrors.map((error) => ({ kind: 'typeError' as const, lines: describeCompileError(error, messageLines) })),
+      ...failed.map((test) => ({ kind: 'test' as const, lines: describeFailure(test, shortName(test), messageLines) })),
     ];
     blocks.forEach((block, index) => {
       const heading = index === 0 && group.todo !== undefined ? [paint('cyan', group.label === '' ? `TODO ${group.todo}` : `TODO ${group.todo}: ${group.label}`)] : [];
-      text.failures.push([...heading, ...block]);
+      text.failures.push([...heading, ...block.lines]);
+      text.kinds.push(block.kind);
     });
   }
   return text;

@@ -1,7 +1,8 @@
 /**
  * The guide's screen as a plain function of what it shows, so its layout can be tested at any
- * size. Whatever the size, the header, the verdict and the first failing test stay on screen:
- * a hint, the compiler's errors and further failures are cut first, each saying where the rest is.
+ * size. Whatever the size, the header, the verdict and the first failing test's name stay on screen.
+ * A hint (or another message the learner asked for) comes next: the failures shrink to make room
+ * for it. The compiler's errors and further failures are cut first, each saying where the rest is.
  */
 import { lessonMark, paint, progressBar, wrapLine } from './format.ts';
 import { relative, type Lesson } from './lessons.ts';
@@ -28,6 +29,8 @@ export interface GuideView {
     passed?: string;
     /** A passing remark (the keys, "that was the solution"): gone with the next save. */
     transient?: boolean;
+    /** A hint: cut to fit, it says so and names the file that holds all of it. */
+    hint?: boolean;
   };
   /** The lesson list, open for choosing, with the highlighted row. */
   list?: { selected: number };
@@ -73,7 +76,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
         paint('cyan', say.lessonHeading(lesson.number, lesson.title)),
         `  ${say.read}  ${relative(lesson.readme)}`,
         `  ${say.edit}  ${relative(lesson.exercise)}`,
-        `  ${say.try}  npm run example -- ${lesson.number}`,
+        `  ${say.try}  ${say.command(`npm run example -- ${lesson.number}`)}`,
         '',
       ];
   const report = view.reports.get(lesson.id);
@@ -81,40 +84,63 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
   const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
   const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', say.notRunYet)]))];
   const [first = [], ...rest] = text?.failures ?? [];
-  const more = `npm test -- ${lesson.number}`;
+  const [, ...restKinds] = text?.kinds ?? [];
+  const more = say.command(`npm test -- ${lesson.number}`);
   const tail = view.lastRunMs === undefined || view.run ? [] : [paint('dim', say.testsRanIn((view.lastRunMs / 1000).toFixed(2)))];
 
   // Always kept: the lesson's heading, the verdict and the first failure (cut only if it alone is too long).
   const kept = wrap([...heading, ...status]);
-  const firstRows = cut(wrap(first), Math.min(room - kept.length, compact ? 5 : Infinity), say.moreWith(more));
-  let left = room - kept.length - firstRows.length;
+  const firstWrapped = wrap(first);
+  // With a message open, the message comes before the failures: the first failure keeps only its
+  // name and the first row of what went wrong (and a row saying what else there is), and the
+  // message gets the rest of the room.
+  // On a small screen, where that would leave the message hardly any text, the name alone.
+  let firstLeast = compact ? Math.min(firstWrapped.length, titleRows(first, wrap) + 1) : firstWrapped.length;
+  let moreLeast = compact && (rest.length > 0 || (text?.compile.length ?? 0) > 0) ? 1 : 0;
+  const budget = room - kept.length - firstLeast - moreLeast;
+  if (compact && wrap(notice).length > budget && budget < 7) {
+    firstLeast = Math.min(firstWrapped.length, titleRows(first, wrap));
+    moreLeast = 0;
+  }
+  const noticeRows = fitNotice(notice, Math.max(0, room - kept.length - firstLeast - moreLeast), wrap, view.notice?.hint ? say.hintCut(relative(lesson.hints)) : '…');
+  const firstRoom = Math.min(room - kept.length - noticeRows.length - moreLeast, compact ? 5 : Infinity);
+  // Cut with a note saying where the rest is, unless the note would take the place of the test's name.
+  const firstRows = firstWrapped.length <= firstRoom || firstRoom > firstLeast ? cut(firstWrapped, firstRoom, say.moreWith(more)) : firstWrapped.slice(0, Math.max(0, firstRoom));
+  let left = room - kept.length - noticeRows.length - firstRows.length;
   const take = (lines: string[], where: string) => {
     const rows = cut(wrap(lines), left, where);
     left -= rows.length;
     return rows;
   };
-  // What the learner asked for comes next: the compiler's errors and more failures get the rest.
-  const noticeRows = keepingLast(notice, left, wrap, say.hintCut(relative(lesson.hints)));
-  left -= noticeRows.length;
   const compileRows = take(text?.compile.length ? ['', ...text.compile] : [], say.moreWith(more));
-  // Whole failures only, and a count of those left out.
+  // Whole failures only, and a count of those left out: failing tests and type errors apart.
+  const leftOut = (from: number) => {
+    const kinds = restKinds.slice(from);
+    const count = (kind: string) => kinds.filter((candidate) => candidate === kind).length;
+    return kinds.length === 0 ? [] : wrap([paint('dim', say.moreFailing(count('test'), count('typeError'), count('error'), more))]);
+  };
   const restRows: string[] = [];
   let shown = 0;
   for (const block of rest) {
     const rows = wrap(block);
-    const reserve = shown + 1 < rest.length ? 1 : 0;
-    if (rows.length + reserve > left) break;
+    if (rows.length + leftOut(shown + 1).length > left) break;
     restRows.push(...rows);
     left -= rows.length;
     shown += 1;
   }
-  const hidden = rest.length - shown;
-  if (hidden > 0 && left > 0) {
-    restRows.push(paint('dim', say.moreFailing(hidden, more)));
-    left -= 1;
+  const note = leftOut(shown);
+  if (note.length <= left) {
+    restRows.push(...note);
+    left -= note.length;
   }
   const tailRows = take(tail.length > 0 ? ['', ...tail] : [], '');
   return [...head, ...noticeRows, ...kept, ...firstRows, ...compileRows, ...restRows, ...tailRows, ...footer];
+}
+
+/** The rows of a failure block up to its failing test's name: the TODO's heading and the "✗ name" line. */
+function titleRows(block: string[], wrap: (lines: string[]) => string[]): number {
+  const name = block.findIndex((line) => /^ *(\x1b\[[0-9;]*m)?✗/.test(line));
+  return wrap(block.slice(0, name === -1 ? 1 : name + 1)).length;
 }
 
 /** "Running the tests… 4 s — TODO 2: … > the test that is running", the count from 2 s on. */
@@ -146,16 +172,23 @@ function listLines(view: GuideView): string[] {
 }
 
 /**
- * A message cut to fit `room` with its last line kept: for a hint, how to get the next one and
- * where all of them are. Only when even that does not fit, `where` says where the rest is.
+ * A message (a hint, the d key's advice, a pass banner) fitted to `room` rows. Too long, it first
+ * loses its blank lines; still too long, it is cut, and `where` (for a hint: that it was cut and
+ * the file that holds all of it) stands before its last line, which is kept: for a hint, how to
+ * get the next one. With very little room the last line goes too, never `where`.
  */
-function keepingLast(lines: string[], room: number, wrap: (lines: string[]) => string[], where: string): string[] {
+function fitNotice(lines: string[], room: number, wrap: (lines: string[]) => string[], where: string): string[] {
+  if (lines.length === 0 || room <= 0) return [];
   const rows = wrap(lines);
   if (rows.length <= room) return rows;
+  const squeezed = wrap(lines.filter((line, index) => index === 0 || line.trim() !== ''));
+  if (squeezed.length <= room) return squeezed;
+  const note = wrap([paint('dim', where)]);
   const last = wrap(lines.slice(-1));
-  const body = room - last.length - 1;
-  if (body < 1) return cut(rows, room, where);
-  return [...rows.slice(0, body), paint('dim', '…'), ...last];
+  // The blank line, the message's heading and at least one row of its text stay above the note.
+  if (room - note.length - last.length >= 3) return [...squeezed.slice(0, room - note.length - last.length), ...note, ...last];
+  if (room - note.length >= 3) return [...squeezed.slice(0, room - note.length), ...note];
+  return cut(squeezed, room, where);
 }
 
 /** Rows cut to fit `room`, the last kept row replaced by a note saying where the rest is. */

@@ -449,7 +449,8 @@ function namesInEnglish(term: Term, text: string): boolean {
  * What a Korean file does against the glossary, one sentence each (without the file's name):
  * a rejected spelling in its prose; a term whose first use as a noun in the prose (headings, code
  * and link texts aside: those are titles and code) has no English in parentheses right after it,
- * or after one of its words (`빠짐없는(exhaustive) \`switch\``).
+ * or after one of its words (`빠짐없는(exhaustive) \`switch\``), or after the compound it starts
+ * (`응답 모델(response model)`).
  */
 export function glossaryProblems(korean: string, terms: Term[]): string[] {
   const problems: string[] = [];
@@ -469,8 +470,12 @@ export function glossaryProblems(korean: string, terms: Term[]): string[] {
     const first = firstUse(term, terms, titlesAside, true);
     if (!first) continue;
     const inside = [...first.text.matchAll(/\(([^()]*)\)/g)].map((gloss) => gloss[1]!);
-    const after = titlesAside.slice(first.index + first.text.length).match(/^[*_]*\(([^()]*)\)/);
+    const rest = titlesAside.slice(first.index + first.text.length);
+    const after = rest.match(/^[*_]*\(([^()]*)\)/);
     if (after) inside.push(after[1]!);
+    // A compound glossed whole, after its last word: "응답 모델(response model)" glosses 응답 too.
+    const compound = rest.match(/^ [^\s()`]+\(([^()]*)\)/);
+    if (compound && term.english.some((form) => englishWord(form).test(compound[1]!))) inside.push(compound[1]!);
     if (!inside.some((gloss) => namesInEnglish(term, gloss))) {
       const shown = first.text.replace(/\s+/g, ' ').replace(new RegExp(CODE_MARK, 'g'), '`…`');
       problems.push(`line ${lineOf(titlesAside, first.index)}: "${shown}" is the first use of "${term.korean[0]}" here, without its English in parentheses: write "${shown}(${term.english[0]})"`);

@@ -60,6 +60,7 @@ export function makeRunnableWorkbook(withRunner = false): string {
     'tsconfig.solutions.json',
     'package.json',
     'workbook/target.ts',
+    'workbook/tsc-keep-colons.mjs',
     'workbook/tsconfig.typetests.lessons.json',
     'workbook/tsconfig.typetests.solutions.json',
   ];

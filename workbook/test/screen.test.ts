@@ -5,8 +5,9 @@ import type { LessonReport, TestOutcome } from '../outcome.ts';
 import { formatProgress } from '../progress.ts';
 import { describeReport } from '../report.ts';
 import { renderScreen, type GuideView } from '../screen.ts';
-import { languageFrom, say, useLanguage } from '../messages.ts';
-import { cleanMessage, visibleLength, wrapLine } from '../format.ts';
+import { languageFrom, say, typedInKorean, useLanguage } from '../messages.ts';
+import { cleanMessage, visibleLength, wrapForTerminal, wrapLine } from '../format.ts';
+import { formatHint, type ShownHint } from '../hints.ts';
 import { currentTodo, groupByTodo, shortName } from '../todos.ts';
 
 function lesson(number: string, title = `Lesson number ${number}`): Lesson {
@@ -140,7 +141,7 @@ describe('the guide\'s screen', () => {
   const typeErrors = Array.from({ length: 8 }, (_, index) => ({ text: `lessons/01-demo/exercise.ts:${index + 1}:1 Type 'string' is not assignable to type 'number'.`, todos: [] }));
 
   test('at 80x24 keeps the header, the verdict and the first failing test, and fits', () => {
-    const shown = view({ '01': many }, { notice: { lesson: '01-demo', text: longHint } });
+    const shown = view({ '01': many }, { notice: { lesson: '01-demo', text: longHint, hint: true } });
     shown.reports.get('01-demo')!.typeErrors = typeErrors;
     const rows = plain(renderScreen(shown, { rows: 24, columns: 80 }));
     expect(rows.length).toBeLessThanOrEqual(24);
@@ -173,12 +174,12 @@ describe('the guide\'s screen', () => {
 
   test('a hint cut to fit keeps its last line, which says how to get the next one', () => {
     const hint = ['Hint 1 of 2 for TODO 1', '', ...Array.from({ length: 30 }, (_, index) => `hint line ${index}`), '', '(press h for the next one; all of them are in hints.md)'].join('\n');
-    const rows = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: hint } }), { rows: 24, columns: 80 }));
+    const rows = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: hint, hint: true } }), { rows: 24, columns: 80 }));
     expect(rows.length).toBeLessThanOrEqual(24);
     expect(rows.some((row) => row === '(press h for the next one; all of them are in hints.md)'), rows.join('\n')).toBe(true);
-    expect(rows.some((row) => row === '…'), 'where the hint was cut').toBe(true);
-    const short = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: 'Hint 1 of 2\n\nshort\n\n(press h for the next one)' } }), { rows: 24, columns: 80 }));
-    expect(short.some((row) => row === '…'), 'a hint that fits is not marked as cut').toBe(false);
+    expect(rows.some((row) => row.startsWith('… (cut to fit; all of it is in ') && row.endsWith('lessons/01-demo/hints.md)')), 'where the hint was cut, and where all of it is').toBe(true);
+    const short = plain(renderScreen(view({ '01': many }, { notice: { lesson: '01-demo', text: 'Hint 1 of 2\n\nshort\n\n(press h for the next one)', hint: true } }), { rows: 24, columns: 80 }));
+    expect(short.some((row) => row.startsWith('… (cut to fit')), 'a hint that fits is not marked as cut').toBe(false);
   });
 
   test('shows the first unfinished TODO\'s failures first', () => {
@@ -275,6 +276,35 @@ describe('in Korean', () => {
   beforeAll(() => useLanguage('ko'));
   afterAll(() => useLanguage('en'));
 
+  test('what is printed straight to the terminal wraps at spaces, never inside a Korean word', () => {
+    const rows = wrapForTerminal(say.bye, 80).split('\n');
+    expect(rows.length, rows.join('\n')).toBeGreaterThan(1);
+    expect(rows.every((row) => visibleLength(row) <= 80)).toBe(true);
+    expect(rows.join(' '), 'each break stands where a space was').toBe(say.bye);
+  });
+
+  test('progress puts each command on a line of its own, whole at 80 columns, its lesson titles given room', () => {
+    const report: LessonReport = { lesson: { ...lesson('04'), id: '04-request-response', title: '요청과 응답: 한 호출의 양 끝' }, tests: [failing('TODO 1: a > x')], errors: [], typeErrors: [{ text: 'x', todos: [1] }, { text: 'y', todos: [2] }] };
+    const lines = plain(formatProgress([report]).split('\n'));
+    const row = lines.find((line) => line.includes('04-request-response'))!;
+    expect(row).toMatch(/04-request-response +테스트 0\/1, 타입 오류 TODO 1,2 +요청과 응답: 한 호출의 양 끝$/);
+    for (const command of [say.command('npm test -- 04'), say.command('npm run progress -- --fresh')]) {
+      expect(lines.some((line) => line.startsWith(`  ${command}`)), `${command} in:\n${lines.join('\n')}`).toBe(true);
+    }
+    expect(lines.join('\n')).not.toMatch(/-- 0\d`?를/);
+  });
+
+  test('a command is shown as the learner should type it, the same way everywhere', () => {
+    const command = say.command('npm test -- 04');
+    expect(command.endsWith('npm test -- 04')).toBe(true);
+    for (const message of [say.bye, say.printedOnce, say.debugInAnotherTerminal('04'), say.debugOthers('04'), say.rememberedResults, say.moreFailing(3, 1, 0, command)]) {
+      expect(message).toContain(command.replace('npm test -- 04', 'npm '));
+    }
+    expect(typedInKorean('npm start', { LANG: 'C.UTF-8' }, 'linux')).toBe('WORKBOOK_LANG=ko npm start');
+    expect(typedInKorean('npm start', { LANG: 'ko_KR.UTF-8' }, 'linux'), 'the locale says Korean already').toBe('npm start');
+    expect(typedInKorean('npm start', { WORKBOOK_LANG: 'ko' }, 'win32'), 'not shell syntax on Windows').toBe('npm start');
+  });
+
   test('the language comes from WORKBOOK_LANG, else the locale', () => {
     expect(languageFrom({ WORKBOOK_LANG: 'ko' })).toBe('ko');
     expect(languageFrom({ WORKBOOK_LANG: 'en', LANG: 'ko_KR.UTF-8' }), 'WORKBOOK_LANG wins').toBe('en');
@@ -303,5 +333,93 @@ describe('in Korean', () => {
       expect(rows.some((row) => /✗ case number 0 with/.test(row)), 'the first failing test').toBe(true);
       expect(rows.at(-1)).toBe(say.keysLine);
     }
+  });
+});
+
+describe('a hint at 80x24 comes before the failures, in both languages', () => {
+  // Lesson 04 as a learner first sees it: 82 failing tests in nine TODOs, the first with a long name.
+  const counts = [4, 3, 10, 3, 20, 20, 2, 15, 5];
+  const tests = counts.flatMap((count, index) =>
+    Array.from({ length: count }, (_, k) =>
+      failing(
+        k === 0 && index === 0 ? 'TODO 1: the body schema, ProcessRequest > parses {a, b} to the two numbers, whatever their sign, and drops keys it does not know' : `TODO ${index + 1}: part > case ${k}`,
+        'ProcessRequest.safeParse({"a":5,"b":10}) → expected data {"a":5,"b":10}: expected {} to deeply equal { a: 5, b: 10 }',
+      ),
+    ),
+  );
+  const hints = {
+    en: [
+      'Two number fields make an object schema. The "finite sum" rule needs both fields at once, so it cannot live on `a` or `b`: it belongs on the object, as a refinement. Which function tells a finite number from `Infinity`?',
+      "`z.object({ a: z.number(), b: z.number() }).refine((body) => Number.isFinite(body.a + body.b), { message: '...' })`.",
+    ],
+    ko: [
+      '숫자 필드 두 개면 객체 스키마(schema)가 됩니다. "합이 유한해야 한다"는 규칙은 두 필드가 동시에 필요하므로 `a`나 `b`에 둘 수 없고, 객체에 정제 규칙(refinement)으로 붙여야 합니다. 유한한 수와 `Infinity`를 구별해 주는 함수가 무엇인지 떠올려 보십시오.',
+      "`z.object({ a: z.number(), b: z.number() }).refine((body) => Number.isFinite(body.a + body.b), { message: '...' })`.",
+    ],
+  };
+  const squash = (text: string) => text.replace(/\s+/g, '');
+
+  for (const language of ['en', 'ko'] as const) {
+    test(`${language}: each press of h shows the whole hint, the first failing test's name and the keys`, () => {
+      useLanguage(language);
+      try {
+        const shown = view({ '01': tests });
+        shown.lessons[0] = { ...shown.lessons[0]!, title: language === 'ko' ? '요청과 응답: 한 호출의 양 끝' : 'Request and response: both ends of a call' };
+        shown.current = shown.lessons[0];
+        shown.rechecked = ['01-demo', '02-demo', '03-demo'];
+        shown.stale = new Set(['03-demo']);
+        const presses: ShownHint[] = [
+          { number: 1, total: 2, text: hints[language][0]!, todo: 1, repeated: false },
+          { number: 2, total: 2, text: hints[language][1]!, todo: 1, repeated: false },
+          { number: 2, total: 2, text: hints[language][1]!, todo: 1, repeated: true },
+        ];
+        for (const hint of presses) {
+          const text = formatHint(shown.lessons[0]!, hint, say.pressH);
+          const rows = plain(renderScreen({ ...shown, notice: { lesson: '01-demo', text, hint: true } }, { rows: 24, columns: 80 }));
+          const screen = rows.join('\n');
+          expect(rows.length, screen).toBeLessThanOrEqual(24);
+          expect(rows.filter((row) => visibleLength(row) > 80), 'rows wider than 80 columns').toEqual([]);
+          expect(squash(screen), `the whole hint ${hint.number}${hint.repeated ? ' again' : ''}:\n${screen}`).toContain(squash(hint.text));
+          expect(screen, 'the hint was not cut').not.toContain(say.hintCut('').slice(0, 8));
+          expect(screen).toMatch(/✗ parses \{a, b\} to the two numbers/);
+          expect(rows.at(-1)).toBe(say.keysLine);
+          if (hint.repeated) expect(screen).toContain(say.hintsAllShown);
+        }
+      } finally {
+        useLanguage('en');
+      }
+    });
+
+    test(`${language}: a hint too long for the screen says it was cut and where all of it is, above how to get the next one`, () => {
+      useLanguage(language);
+      try {
+        const shown = view({ '01': tests });
+        const long: ShownHint = { number: 1, total: 2, text: Array.from({ length: 6 }, () => hints[language][0]).join('\n\n'), todo: 1, repeated: false };
+        const text = formatHint(shown.lessons[0]!, long, say.pressH);
+        const rows = plain(renderScreen({ ...shown, notice: { lesson: '01-demo', text, hint: true } }, { rows: 24, columns: 80 }));
+        expect(rows.length).toBeLessThanOrEqual(24);
+        expect(rows.filter((row) => visibleLength(row) > 80), 'rows wider than 80 columns').toEqual([]);
+        const cutAt = rows.findIndex((row) => row === plain([say.hintCut('../../w/lessons/01-demo/hints.md')])[0]);
+        expect(cutAt, rows.join('\n')).toBeGreaterThan(2);
+        expect(rows[cutAt + 1], 'then how to get the next hint').toBe(plain([say.nextHintWith(say.pressH, '../../w/lessons/01-demo/hints.md')])[0]);
+        expect(rows.some((row) => /✗ parses \{a, b\} to the two numbers/.test(row)), 'the first failing test').toBe(true);
+        expect(rows.some((row) => row.startsWith('…') && row.includes(say.command('npm test -- 01'))), 'what else fails, and where').toBe(true);
+      } finally {
+        useLanguage('en');
+      }
+    });
+  }
+
+  test('the failures left out are counted as tests and type errors, not all as tests', () => {
+    const report: LessonReport = { lesson: lesson('01'), tests, errors: [], typeErrors: [{ text: "lessons/01-demo/exercise.ts:40:3 Type 'string' is not assignable to type 'number'.", todos: [1] }] };
+    const shown = view();
+    shown.reports.set('01-demo', report);
+    const rows = plain(renderScreen(shown, { rows: 24, columns: 80 }));
+    expect(rows.some((row) => /✗ TypeScript error at lessons\/01-demo\/exercise.ts:40:3/.test(row)), 'the type error, where it is, first in its TODO').toBe(true);
+    const onScreen = rows.filter((row) => /^ {2}✗ (?!TypeScript)/.test(row)).length;
+    const more = rows.find((row) => /^… \d+ more failing test/.test(row));
+    expect(more, rows.join('\n')).toBeDefined();
+    expect(Number(more!.match(/… (\d+) more/)![1])).toBe(82 - onScreen);
+    expect(more).not.toMatch(/type error/);
   });
 });

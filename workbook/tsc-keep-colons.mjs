@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The type tests' checker (vitest.config.ts, `typecheck.checker`): tsc, with the colons in its
+// messages kept. vitest reads tsc's `file(line,col): error TSnnnn: message` by splitting the whole
+// error at every ":" and joining the pieces back without them, so `{ a: number }` reached the
+// learner as `{ a number }` and `[x: string]` as `[x string]`. Here every colon after the
+// `error TSnnnn: ` head (and in the lines that explain it) becomes U+2236 RATIO, which vitest
+// leaves alone; cleanMessage (format.ts) turns it back into ":". Everything else passes through.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const COLON_STAND_IN = '\u2236';
+
+/** One line of tsc's output, its message's colons replaced; other lines as they are. */
+export function keepColons(line) {
+  const head = line.match(/^.*?\(\d+,\d+\): error TS\d+: /);
+  if (head) return head[0] + line.slice(head[0].length).replaceAll(':', COLON_STAND_IN);
+  // tsc indents the lines that explain an error ("  Types of property 'a' are incompatible.").
+  if (/^\s/.test(line)) return line.replaceAll(':', COLON_STAND_IN);
+  return line;
+}
+
+function main() {
+  const require = createRequire(import.meta.url);
+  const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  const child = spawn(process.execPath, [tsc, ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    process.stdout.write(lines.map((line) => `${keepColons(line)}\n`).join(''));
+  });
+  child.on('close', (code, signal) => {
+    if (pending !== '') process.stdout.write(keepColons(pending));
+    process.exitCode = code ?? (signal ? 1 : 0);
+  });
+  // vitest stops its checker with a signal: pass it on.
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
+}
+
+if (process.argv[1]?.endsWith('tsc-keep-colons.mjs')) main();
