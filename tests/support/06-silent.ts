@@ -8,7 +8,7 @@
  *
  * Only 127.0.0.1 is ever contacted. `close()` wakes the worker, which closes its server and ends.
  *
- * Making one takes a thread and a few hundred milliseconds of waiting for silence, so the guide
+ * Making one takes a thread and a fifth of a second or more of waiting for silence, so the guide
  * keeps one from run to run (06-silent.kept.ts): nothing of a run stays in it, since the
  * connection attempts a run makes die with the run's worker.
  */
