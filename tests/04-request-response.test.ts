@@ -22,7 +22,7 @@ import {
   type UserStore,
 } from '#exercise/04-request-response';
 import { garbage, garbageSeed, preview } from './support/04-garbage.ts';
-import { listening, parseJson, serve, type Running } from './support/http.ts';
+import { call as callNamingTheRequest, listening, parseJson, serve, type Running } from './support/http.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: every server a test starts is closed after it.
@@ -99,10 +99,30 @@ function postWithoutBody(base: string, path: string): Promise<Answer> {
   });
 }
 
-/** POSTs a value as JSON (or a string as it is) with Content-Type: application/json. */
-function postAsJson(url: string, body: unknown): Promise<Answer> {
-  return call(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+/**
+ * POSTs a value as JSON (or a string as it is) with Content-Type: application/json, through the
+ * shared call: a server that never answers fails naming the request (after 20 s), and `ifNoAnswer`
+ * adds the likely cause. A test that expects the wait gives itself NO_ANSWER_TEST_MS.
+ */
+async function postAsJson(url: string, body: unknown, ifNoAnswer?: string): Promise<Answer> {
+  const { origin, pathname, search } = new URL(url);
+  try {
+    const answer = await callNamingTheRequest(origin, 'POST', pathname + search, body);
+    return { status: answer.status, contentType: answer.headers.get('content-type') ?? '', text: answer.text, json: answer.json };
+  } catch (error) {
+    const timedOut = ((error as Error).cause as { name?: unknown } | undefined)?.name === 'TimeoutError';
+    if (timedOut && ifNoAnswer) return expect.fail(`the server never answered POST ${pathname}: ${ifNoAnswer} (${(error as Error).message})`);
+    throw error;
+  }
 }
+
+/** Room for postAsJson's 20 s wait for an answer that never comes, and the message after it. */
+const NO_ANSWER_TEST_MS = 30_000;
+
+/** Said when POST /users never answers while the store rejects or returns a record that does not fit. */
+const storePromiseNotAwaited =
+  "does the handler await (or return) the store's promise? A rejection that nobody awaits, or an error thrown in a .then() callback, " +
+  'never reaches next() or handleErrors, and the request is left hanging';
 
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 const said = (answer: Answer) => `${answer.status} ${answer.text.slice(0, 300)}`;
@@ -667,11 +687,11 @@ describe('TODO 6: createApp, the whole server', () => {
       const log = quietErrors();
       for (const record of [{ id: 'seven', email: undefined }, { id: 0 }, { id: 1.5 }]) {
         const base = await startApp({ users: storeThat({ returns: (user) => ({ ...user, ...record }) }) });
-        const answer = await postAsJson(`${base}/users`, ada);
+        const answer = await postAsJson(`${base}/users`, ada, storePromiseNotAwaited);
         expectGeneric500(answer, `POST /users when the store returns ${show(record)}`, log);
         expect(answer.text, 'the password must never appear in the answer').not.toContain(ada.password);
       }
-    });
+    }, NO_ANSWER_TEST_MS);
   });
 
   describe('500: handleErrors is registered last', () => {
@@ -681,21 +701,21 @@ describe('TODO 6: createApp, the whole server', () => {
     ])('a store that rejects with %s answers 500 without the message, and is logged', async (label, failure) => {
       const log = quietErrors();
       const base = await startApp({ users: storeThat({ fails: failure() }) });
-      const answer = await postAsJson(`${base}/users`, ada);
+      const answer = await postAsJson(`${base}/users`, ada, storePromiseNotAwaited);
       expectGeneric500(answer, `POST /users while the store fails with ${label}`, log);
       expect(answer.text, 'the 500 answer must not contain the internal message').not.toContain('hunter2');
       expect(answer.text, 'the 500 answer must not contain a stack trace').not.toMatch(stackTrace);
-    });
+    }, NO_ANSWER_TEST_MS);
 
     test('the server keeps answering after a 500', async () => {
       quietErrors();
       const base = await startApp({ users: storeThat({ fails: new Error(secret) }) });
-      const failed = await postAsJson(`${base}/users`, ada);
+      const failed = await postAsJson(`${base}/users`, ada, storePromiseNotAwaited);
       expect(failed.status, `POST /users while the store fails → expected 500; got ${said(failed)}`).toBe(500);
       const after = await postAsJson(`${base}/process`, { a: 5, b: 10 });
       expect(after.status, `POST /process {"a":5,"b":10} after the 500 → expected 200; got ${said(after)}`).toBe(200);
       expect(after.json).toEqual({ result: 15 });
-    });
+    }, NO_ANSWER_TEST_MS);
   });
 
   describe('it survives garbage', () => {
@@ -804,17 +824,28 @@ describe('TODO 7: ApiError', () => {
   });
 });
 
+/**
+ * For a postJson call to the exercise's own server: a 415 from it means the body went out without
+ * `Content-Type: application/json`, and the failure says so; any other error is rethrown as it is.
+ */
+const unlessRefusedAsNotJson = (what: string) => (error: unknown) => {
+  if (error instanceof ApiError && error.status === 415) {
+    return expect.fail(`${what}: the server answered 415, it takes JSON only; did postJson send the header Content-Type: application/json with the body?`);
+  }
+  throw error;
+};
+
 describe('TODO 8: postJson, the client', () => {
   describe('against the exercise\'s own server', () => {
     test('posts {"a": 5, "b": 10} and resolves to {"result": 15}', async () => {
       const base = await startApp();
-      const result = await postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse);
+      const result = await postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse).catch(unlessRefusedAsNotJson('postJson(/process, {a: 5, b: 10}, ProcessResponse)'));
       expect(result, 'postJson(/process, {a: 5, b: 10}, ProcessResponse)').toEqual({ result: 15 });
     });
 
     test('any 2xx is success: POST /users (201) resolves to the public user', async () => {
       const base = await startApp();
-      const result = await postJson(`${base}/users`, ada, UserPublic);
+      const result = await postJson(`${base}/users`, ada, UserPublic).catch(unlessRefusedAsNotJson(`postJson(/users, ${show(ada)}, UserPublic)`));
       expect(result, `postJson(/users, ${show(ada)}, UserPublic)`).toMatchObject({ name: ada.name, email: ada.email });
     });
 
@@ -823,7 +854,7 @@ describe('TODO 8: postJson, the client', () => {
       const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 'ten' }, ProcessResponse), 'POST /process {"a":5,"b":"ten"}');
       expect(error, 'POST /process {"a":5,"b":"ten"} should throw an ApiError').toBeInstanceOf(ApiError);
       const apiError = error as ApiError;
-      expect(apiError.status, 'its status').toBe(422);
+      expect(apiError.status, 'its status (a 415 means the body went out without Content-Type: application/json)').toBe(422);
       expect(Array.isArray(apiError.detail), `its detail should be the server's detail list; got ${show(apiError.detail)}`).toBe(true);
       const locs = (apiError.detail as { loc: unknown }[]).map((entry) => entry.loc);
       expect(locs, 'the detail names b').toContainEqual(['body', 'b']);

@@ -155,7 +155,9 @@ describe('TODO 1: schemas that document well', () => {
 
   test('TodoParamsSchema refuses anything but digits, and 0, and ids past 2^53', () => {
     expect(TodoParamsSchema.safeParse({ id: '7' }).success, 'first of all, TodoParamsSchema should accept {"id": "7"}').toBe(true);
-    const loose = ' — z.coerce.number() takes it (Number() reads it as a number): check that the text is digits first (/^\\d+$/)';
+    const loose =
+      ' — it was accepted though it is not digits only. z.coerce.number() takes it (Number() reads it as a number), and so does a regex ' +
+      'without ^ and $ (/\\d+/ finds digits anywhere in the text): check that the whole text is digits, /^\\d+$/, before making a number';
     const cases: [string, string][] = [
       [' 7', loose], ['7 ', loose], ['+7', loose], ['0x10', loose], ['1e3', loose], ['7.0', loose], ['', loose],
       ['1.5', ''], ['-1', ''], ['abc', ''], ['0', ' — ids start at 1'], ['00', ' — ids start at 1'],
@@ -166,18 +168,33 @@ describe('TODO 1: schemas that document well', () => {
     }
   });
 
-  test('the id is documented as what the server accepts: an integer, or a string of digits', () => {
+  test('the id is documented as what the server accepts: an integer of at least 1, or a string of digits', () => {
     const { document, operation } = probe({ params: TodoParamsSchema as z.ZodObject });
     const parameter = (operation?.parameters ?? []).find((entry) => entry.name === 'id' && entry.in === 'path');
     expect(parameter?.schema, 'TodoParamsSchema as the params of an operation should document a path parameter "id"').toBeDefined();
     const schema = inline(document, parameter?.schema) as { type?: unknown };
-    if (schema.type === 'integer') return;
-    const how = `TodoParamsSchema's id is documented as ${show(schema)}: document it as {"type": "integer"} (.openapi({ type: 'integer' })) or as a string with a digits pattern (what a .regex() gives)`;
-    expect(schema.type, how).toBe('string');
     const check = validatorFor(document, parameter?.schema);
+    const two = 'document it as {"type": "integer", "minimum": 1} (.openapi({ type: \'integer\', minimum: 1 })) or as ' +
+      '{"type": "string", "pattern": "^\\\\d+$"} (what .regex(/^\\d+$/) gives)';
+    if (schema.type === 'integer') {
+      const how = `TodoParamsSchema's id is documented as ${show(schema)}: ${two}`;
+      for (const id of [1, 7, 42]) expect(check(id), `${how}; as documented it should accept ${id}, as the server does`).toEqual([]);
+      for (const id of [0, -1]) {
+        expect(
+          check(id).length,
+          `${how}. As documented it admits ${id}, which the server refuses (422): an integer id needs "minimum": 1 beside "type": "integer"`,
+        ).toBeGreaterThan(0);
+      }
+      return;
+    }
+    const how = `TodoParamsSchema's id is documented as ${show(schema)}: ${two}`;
+    expect(schema.type, how).toBe('string');
     for (const text of ['7', '42']) expect(check(text), `${how}; it should accept ${show(text)}`).toEqual([]);
     for (const text of ['abc', '7.5', '-1', ' 7', '0x10', '']) {
-      expect(check(text).length, `${how}; as documented it should refuse ${show(text)}, as the server does`).toBeGreaterThan(0);
+      expect(
+        check(text).length,
+        `${how}; as documented it should refuse ${show(text)}, as the server does (a pattern without ^ and $ matches digits anywhere in the text)`,
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -378,7 +395,7 @@ const CONTRACT: ContractCase[] = [
     ifStatus: { 404: 'ids start at 1; 0 is not an id, so it is a 422, not a missing todo' } },
   { name: 'an id in hexadecimal', method: 'get', template: '/todos/{id}', url: '/todos/0x1', status: 422,
     check: (json) => expect(locsOf(json), 'GET /todos/0x1: the detail should point at path.id').toContainEqual(['path', 'id']),
-    ifStatus: { 404: 'Number("0x1") is 1, and so is z.coerce.number() of it: accept digits only, so this is a 422' } },
+    ifStatus: { 404: '"0x1" is not digits only, yet it was taken as the id 1 (Number("0x1") is 1, and so is z.coerce.number() of it; /\\d+/ without ^ and $ lets it through): accept text that is digits from start to end, /^\\d+$/, so this is a 422' } },
   { name: 'a replacement', method: 'put', template: '/todos/{id}', url: '/todos/{seed}', body: { title: 'Renamed', done: true }, status: 200,
     check: (json) => expect(json, 'PUT /todos/{seed} {"title": "Renamed", "done": true}').toMatchObject({ title: 'Renamed', done: true }) },
   { name: 'a replacement with a bad body', method: 'put', template: '/todos/{id}', url: '/todos/{seed}', body: { done: 'yes' }, status: 422 },
@@ -652,6 +669,29 @@ function imageSources(policy: string): string[] | undefined {
   return directives.get('img-src') ?? directives.get('default-src');
 }
 
+/** What ReDoc needs from the page's Content-Security-Policy, as the README gives it. */
+const REDOC_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:";
+
+/** One thing a page's Content-Security-Policy refused, from Chromium's csp-violation report. */
+interface Refusal {
+  /** The directive that refused it: "img-src", "worker-src"... */
+  directive: string;
+  /** What was refused: a URL, or "data", "blob", "inline", "eval" for what has none. */
+  blocked: string;
+}
+
+/** Whether a refused thing came from another server (what the policy is there to stop), not the test server on 127.0.0.1. */
+const fromAnotherServer = (blocked: string) => /^https?:/i.test(blocked) && new URL(blocked).hostname !== '127.0.0.1';
+
+/** A refusal of ReDoc's own, and what it breaks. */
+function describeRefusal({ directive, blocked }: Refusal): string {
+  const what = /^https?:/i.test(blocked) ? new URL(blocked).pathname : show(blocked);
+  if (blocked === 'blob') return `${directive} refused a blob: worker (ReDoc's search runs in one: without it, search finds nothing; allow worker-src 'self' blob:)`;
+  if (blocked === 'data') return `${directive} refused a data: image (ReDoc draws icons so; allow img-src 'self' data:)`;
+  if (blocked === 'inline') return `${directive} refused inline styles (ReDoc injects its CSS so; allow style-src 'self' 'unsafe-inline')`;
+  return `${directive} refused ${what}`;
+}
+
 describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', () => {
   describe('without a browser', () => {
     const appUrl = useRunningApp();
@@ -796,6 +836,33 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
       expect(attempted, '/docs/ tried to reach another server (blocked); every asset must come from this one').toEqual([]);
     }, BROWSER_TEST_MS);
 
+    test('Swagger UI at /docs/ runs with its validator badge off (validatorUrl: null)', async () => {
+      // The badge would send the document's URL to validator.swagger.io, but Swagger UI itself skips
+      // it on a page at localhost or 127.0.0.1, where this test runs: there is no request to catch.
+      // So the test asks the running Swagger UI (swagger-ui-express keeps it as window.ui) for the
+      // setting it obeys elsewhere.
+      type RunningSwaggerUi = { ui?: { getConfigs?: () => { validatorUrl?: unknown } } };
+      const { seen, problems } = await visit('/docs/', async (page, renderMs) => {
+        await page
+          .waitForFunction(() => typeof (globalThis as unknown as RunningSwaggerUi).ui?.getConfigs === 'function', undefined, { timeout: renderMs })
+          .catch(() => undefined);
+        return page.evaluate(() => {
+          const ui = (globalThis as unknown as RunningSwaggerUi).ui;
+          if (typeof ui?.getConfigs !== 'function') return { running: false, validatorUrl: undefined };
+          return { running: true, validatorUrl: ui.getConfigs().validatorUrl };
+        });
+      }, 'docs.png');
+      expect(seen.running, `/docs/ has no running Swagger UI (window.ui, which swagger-ui-express's init script sets)${reported(problems)}`).toBe(true);
+      // Swagger UI's documented ways to say "no validator": null, or the word "none".
+      const off = seen.validatorUrl === null || seen.validatorUrl === 'none';
+      expect(
+        off,
+        `Swagger UI at /docs/ runs with validatorUrl ${seen.validatorUrl === undefined ? 'unset (so https://validator.swagger.io/validator)' : show(seen.validatorUrl)}: ` +
+          'on any address but localhost, a document loaded by URL would be sent to that validator on every visit. ' +
+          'Give swaggerUi.serveFiles(document, options) and swaggerUi.setup(document, options) the same options, with swaggerOptions: { validatorUrl: null }',
+      ).toBe(true);
+    }, BROWSER_TEST_MS);
+
     test('ReDoc at /redoc renders every operation with its summary, asking nothing of another server', async () => {
       const { seen, attempted, refused, problems } = await visit('/redoc', async (page, renderMs) => {
         // ReDoc fetches the document after 'load' and renders it (about half a second later, measured).
@@ -818,6 +885,44 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
           'a Content-Security-Policy on the page (img-src \'self\' data:) stops the browser from asking',
       ).toEqual([]);
       if (refused.length > 0) console.info(`[05-api-docs] /redoc: the page's CSP kept the browser from loading ${refused.join(', ')}`);
+    }, BROWSER_TEST_MS);
+
+    test("ReDoc at /redoc works under its Content-Security-Policy: nothing of the page's own is refused", async () => {
+      // The policy must refuse other servers (the Redocly logo) and nothing ReDoc itself needs: its
+      // search runs in a blob: worker, its icons are data: images, its CSS is injected inline.
+      // Chromium files a csp-violation report for every refusal; a buffered ReportingObserver reads
+      // the ones made before it was created, so the page is visited as it is.
+      const { seen: { rendered, refusals }, problems } = await visit('/redoc', async (page, renderMs) => {
+        await page.locator('.http-verb').nth(OPERATIONS.length - 1).waitFor({ timeout: renderMs }).catch(() => undefined);
+        const rendered = await page.locator('.http-verb').count();
+        const refusals = await page.evaluate(
+          () =>
+            new Promise<Refusal[] | undefined>((resolve) => {
+              type Report = { body?: { effectiveDirective?: string; blockedURL?: string } };
+              type Observer = { observe(): void; takeRecords(): Report[]; disconnect(): void };
+              const ReportingObserver = (globalThis as unknown as { ReportingObserver?: new (callback: (reports: Report[]) => void, options: object) => Observer })
+                .ReportingObserver;
+              if (!ReportingObserver) return resolve(undefined);
+              const reports: Report[] = [];
+              const observer = new ReportingObserver((delivered) => void reports.push(...delivered), { types: ['csp-violation'], buffered: true });
+              observer.observe();
+              // The buffered reports come in a task of their own; takeRecords() gathers any still queued.
+              setTimeout(() => {
+                reports.push(...observer.takeRecords());
+                observer.disconnect();
+                resolve(reports.map((report) => ({ directive: report.body?.effectiveDirective ?? '', blocked: report.body?.blockedURL ?? '' })));
+              }, 100);
+            }),
+        );
+        return { rendered, refusals };
+      }, 'redoc.png');
+      expect(rendered, `ReDoc at /redoc should render the ${OPERATIONS.length} operations before its refusals mean anything${reported(problems)}`).toBeGreaterThanOrEqual(OPERATIONS.length);
+      if (refusals === undefined) throw new Error('this Chromium has no ReportingObserver, which the test reads the refusals from');
+      const own = refusals.filter((refusal) => !fromAnotherServer(refusal.blocked));
+      expect(
+        own.map(describeRefusal),
+        `the Content-Security-Policy of /redoc refused what ReDoc itself needs (listed below), so part of the page is broken; the policy ReDoc needs is ${REDOC_POLICY}`,
+      ).toEqual([]);
     }, BROWSER_TEST_MS);
   });
 });

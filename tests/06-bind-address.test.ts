@@ -593,6 +593,18 @@ describe('TODO 3: probe which addresses answer', () => {
     expect(asMap(reaches), `probe(${port}) with a server bound to ::1`).toEqual({ '127.0.0.1': false, '::1': true });
   });
 
+  test.skipIf(!ipv6)('reports each address exactly as given, even a long spelling of ::1', async () => {
+    const { port } = await ownServer('::1');
+    const addresses = ['0:0:0:0:0:0:0:1', '::1'];
+    const asked = `probe(${port}, ${show(addresses)}) with a server bound to ::1`;
+    const reaches = await within(probe(port, addresses, 1_000), 5_000, asked);
+    expect(
+      reaches.map((reach) => reach.address),
+      `${asked}: each Reach's address is the text that was tried, as given. The socket's remoteAddress writes "0:0:0:0:0:0:0:1" as "::1": report the address you were given instead`,
+    ).toEqual(addresses);
+    expect(reaches.map((reach) => reach.reachable), `${asked}: both spellings reach the server`).toEqual([true, true]);
+  });
+
   test('tries the local candidates (127.0.0.1, 127.0.0.2, ::1) when given no addresses', async () => {
     const { port } = await ownServer('127.0.0.1');
     const reaches = await within(probe(port), 5_000, `probe(${port})`);

@@ -61,8 +61,12 @@ export const TodoSchema = z.object({ id: z.int().positive(), title: z.string(), 
  * every id. Accept digits only, as lesson 03 does, and give the handler a number: a safe integer
  * ≥ 1. So "7" → 7, while " 7", "+7", "0x10", "1e3", "7.0", "0", "-1" and "99999999999999999999"
  * are refused (z.coerce.number() would take the first four).
- * The document must tell the truth about it, either way: a string with a digits `pattern` (what
- * zod-to-openapi writes for a regex), or an integer (`.openapi({ type: 'integer', minimum: 1 })`).
+ * The document must tell the truth about it, in one of two ways:
+ * - `{"type": "string", "pattern": "^\\d+$"}`, what zod-to-openapi writes for `.regex(/^\d+$/)`;
+ * - or `{"type": "integer", "minimum": 1}`, from `.openapi({ type: 'integer', minimum: 1 })`.
+ *   Without `minimum: 1` the document offers 0 and -1 as ids, which the server refuses.
+ * The suite checks the documented schema with a validator: both must take 7 ("7"); the string must
+ * refuse "abc", " 7", "0x10", "7.5", "-1" and "", the integer 0 and -1.
  */
 export const TodoParamsSchema = z.object({ id: z.number() });
 
