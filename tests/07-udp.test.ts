@@ -722,7 +722,7 @@ describe('TODO 6: run HTTP and UDP together', () => {
     const text = await response.text();
     expect(
       { status: response.status, body: parseJson(text) },
-      `GET /nothing-here → ${response.status} ${text.slice(0, 120)}: after the two routes, a last handler answers 404 {"detail": "Not Found"} as JSON (lesson 04)`,
+      `GET /nothing-here → ${response.status} ${text.replace(/\s+/g, ' ').slice(0, 120)}: after the two routes, a last handler answers 404 {"detail": "Not Found"} as JSON (lesson 04)`,
     ).toEqual({ status: 404, body: { detail: 'Not Found' } });
   });
 
