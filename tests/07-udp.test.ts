@@ -19,6 +19,7 @@ import {
   type RejectReason,
   type UdpAddress,
 } from '#exercise/07-udp';
+import { parseJson } from './support/http.ts';
 
 const HOST = '127.0.0.1';
 const HOST6 = '::1';
@@ -229,6 +230,18 @@ async function secondClose(close: () => Promise<void>): Promise<string> {
   }
 }
 
+/** Which part closed a second time, by the code Node threw. */
+const closedTwice = new Map([
+  ['ERR_SOCKET_DGRAM_NOT_RUNNING', 'a dgram socket closed a second time'],
+  ['ERR_SERVER_NOT_RUNNING', 'an http.Server closed a second time'],
+]);
+
+/** The message for a second close() that did not resolve: what it actually threw, and the fix. */
+function secondCloseMessage(outcome: string): string {
+  const part = closedTwice.get(outcome.replace(/^threw /, ''));
+  return `calling close() a second time should resolve, but it ${outcome}${part ? ` (${part})` : ''}: remember the first close and hand back its promise`;
+}
+
 /** Why the IPv6 tests cannot run here (no ::1 for UDP), or null when they can. */
 async function whyNoIpv6(): Promise<string | null> {
   const socket = dgram.createSocket('udp6');
@@ -282,6 +295,7 @@ describe('TODO 1: bind a UDP listener', () => {
     await waitUntil(() => got.length > 0, `the callback ran for "hello" sent to port ${listener.port}`);
     expect(Buffer.isBuffer(got[0]?.payload), 'the payload should be a Buffer').toBe(true);
     expect(got[0]?.payload.toString(), 'the payload sent was "hello"').toBe('hello');
+    // At least address and port: dgram's rinfo as it is (with family and size) is a sender too.
     expect(got[0]?.sender, `the sender was the test's socket at ${HOST}:${client.port}`).toMatchObject({ address: HOST, port: client.port });
   });
 
@@ -305,10 +319,8 @@ describe('TODO 1: bind a UDP listener', () => {
     cleanups.push(() => listener.close());
     await listener.close();
     expect(await probeUdp(listener.port), `binding port ${listener.port} after close()`).toBe('free');
-    expect(
-      await secondClose(() => listener.close()),
-      'calling close() a second time should resolve, not throw (closing a dgram socket twice throws ERR_SOCKET_DGRAM_NOT_RUNNING: remember the first close)',
-    ).toBe('resolved');
+    const secondClosed = await secondClose(() => listener.close());
+    expect(secondClosed, secondCloseMessage(secondClosed)).toBe('resolved');
   });
 
   test.skipIf(noIpv6 !== null)(`binds the IPv6 loopback ::1 and hears a datagram sent there${skippedIpv6}`, async () => {
@@ -693,6 +705,27 @@ describe('TODO 6: run HTTP and UDP together', () => {
     expect(counts, 'GET /stats before any datagram').toEqual({ status: 200, body: { received: 0, accepted: 0, rejected: ZERO } });
   });
 
+  test('asked for httpPort 0 and udpPort 0 explicitly, reports the ports the system picked', async () => {
+    const service = track(await startReadingsService({ host: HOST, httpPort: 0, udpPort: 0 }));
+    expect(
+      { httpPort: service.httpPort > 0, udpPort: service.udpPort > 0 },
+      `startReadingsService({host: "${HOST}", httpPort: 0, udpPort: 0}) → httpPort ${service.httpPort}, udpPort ${service.udpPort}: ` +
+        'port 0 asks the system to pick one, so report the ports it picked (server.address().port, the UDP listener\'s port), not the 0 that was asked',
+    ).toEqual({ httpPort: true, udpPort: true });
+    expect(service.url, 'url with the real HTTP port').toBe(`http://${HOST}:${service.httpPort}`);
+    expect((await getJson(service, '/stats')).status, `GET ${service.url}/stats`).toBe(200);
+  });
+
+  test('answers an unknown path with 404 {"detail": "Not Found"}, the workbook\'s error policy, not Express\'s HTML page', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    const response = await fetch(`${service.url}/nothing-here`);
+    const text = await response.text();
+    expect(
+      { status: response.status, body: parseJson(text) },
+      `GET /nothing-here → ${response.status} ${text.replace(/\s+/g, ' ').slice(0, 120)}: after the two routes, a last handler answers 404 {"detail": "Not Found"} as JSON (lesson 04)`,
+    ).toEqual({ status: 404, body: { detail: 'Not Found' } });
+  });
+
   test('with no options, listens on 127.0.0.1', async () => {
     const service = track(await startReadingsService());
     expect(service.url, 'startReadingsService() → url').toBe(`http://${HOST}:${service.httpPort}`);
@@ -748,6 +781,20 @@ describe('TODO 6: run HTTP and UDP together', () => {
     );
     expect(body, 'two valid datagrams → two readings').toHaveLength(2);
     expect(await stats(service), 'GET /stats after two valid readings').toEqual({ received: 2, accepted: 2, rejected: ZERO });
+  });
+
+  test('stores only what ReadingSchema keeps: a datagram\'s other keys are dropped', async () => {
+    const service = track(await startReadingsService({ host: HOST }));
+    const sensor = await testSocket();
+    const json = '{"sensor": "s1", "value": 21.5, "unit": "C", "note": "on the roof"}';
+    await sensor.send(json, service.udpPort);
+    await untilReceived(service, 1);
+    const { body } = await getJson(service, '/readings');
+    const stored = (body as Record<string, unknown>[])[0] ?? {};
+    expect(
+      Object.keys(stored).sort(),
+      `sent ${json}, GET /readings lists ${show(body)}: store the reading ReadingSchema parsed (sensor, value) and from, not the raw JSON, so "unit" and "note" are dropped`,
+    ).toEqual(['from', 'sensor', 'value']);
   });
 
   test('counts every kind of bad datagram once, and keeps working', async () => {
@@ -818,10 +865,8 @@ describe('TODO 6: run HTTP and UDP together', () => {
     expect(Date.now() - started, 'close() after a keep-alive request should not wait for the connection to time out').toBeLessThan(2000);
     expect(await probeTcp(service.httpPort), `binding TCP ${HOST}:${service.httpPort} (the HTTP port) after close()`).toBe('free');
     expect(await probeUdp(service.udpPort), `binding UDP ${HOST}:${service.udpPort} (the UDP port) after close()`).toBe('free');
-    expect(
-      await secondClose(() => service.close()),
-      'calling close() a second time should resolve, not throw (closing a dgram socket twice throws ERR_SOCKET_DGRAM_NOT_RUNNING: remember the first close)',
-    ).toBe('resolved');
+    const secondClosed = await secondClose(() => service.close());
+    expect(secondClosed, secondCloseMessage(secondClosed)).toBe('resolved');
   });
 
   test('close() does not wait for a request that is still arriving', async () => {

@@ -5,6 +5,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
+  buildDocument,
   FlowerListSchema,
   FlowerSchema,
   InferenceError,
@@ -22,13 +23,15 @@ import {
 import { CLASSES, decodeWeights, predictProbabilities, readIris } from '../lessons/08-serve-model/train.ts';
 import { garbage, IRIS_MODEL, writeOtherModels, type OtherModels } from './support/08-models.ts';
 import { seeded } from './support/random.ts';
-import { canBind, freePort, parseJson, serve, type Running } from './support/http.ts';
+import { call, canBind, freePort, serve, type Running } from './support/http.ts';
 
 // Sessions load slowly on a busy machine (WebAssembly compiles first) and the garbage test sends
 // 300 requests: more time per test than the project's 15 s default.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
+/** What was thrown, on one line: its name and the start of its message. */
+const errorLine = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message.replace(/\s+/g, ' ').slice(0, 160)}` : String(error));
 
 // Loading a session costs a second or two (onnxruntime compiles its WebAssembly once per process),
 // so the suite loads each model once and shares it; every session is released at the end.
@@ -73,23 +76,6 @@ async function attempt(model: Model, body: unknown): Promise<{ ok: true; value: 
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-interface Answer {
-  status: number;
-  json: unknown;
-  text: string;
-  headers: Headers;
-}
-
-async function call(base: string, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Answer> {
-  const response = await fetch(base + url, {
-    method,
-    headers: headers ?? (body === undefined ? {} : { 'content-type': 'application/json' }),
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: parseJson(text), text, headers: response.headers };
 }
 
 /** An app (createApp) on a free port for the tests of the enclosing describe. */
@@ -163,6 +149,26 @@ describe('TODO 1: load the model and read its metadata', () => {
     expect(model.version, 'a different file has a different version').not.toBe((await shared(IRIS_MODEL)).version);
   });
 
+  test('other datatypes by the protocol\'s names: float64 → "FP64", int32 → "INT32", bool → "BOOL"', async () => {
+    const model = await shared(other.fixedBatch);
+    expect(
+      model.outputs.map(({ name, datatype }) => ({ name, datatype })),
+      'loadModel(a model whose outputs are float64, int32 and bool).outputs: each datatype by the protocol\'s name, from a table ' +
+        '(onnxruntime\'s "float64" upper-cased is "FLOAT64", which is no protocol name)',
+    ).toEqual([
+      { name: 'probabilities64', datatype: 'FP64' },
+      { name: 'label32', datatype: 'INT32' },
+      { name: 'likely', datatype: 'BOOL' },
+    ]);
+  });
+
+  test('a fixed first dimension stays its number: only a named dimension is -1', async () => {
+    const model = await shared(other.fixedBatch);
+    const fixed = 'a dimension that is a number stays that number, the first one too; only a named one (a string such as "batch") is written -1';
+    expect(model.inputs, `loadModel(a model whose input is [1, 4], no named dimension).inputs: ${fixed}`).toEqual([{ name: 'features', datatype: 'FP32', shape: [1, 4] }]);
+    expect(model.outputs.map((output) => output.shape), `the shapes of its outputs, fixed at one row too: ${fixed}`).toEqual([[1, 3], [1], [1, 3]]);
+  });
+
   test.each([
     ['a missing file', () => other.missing],
     ['a file that is not a model', () => other.corrupt],
@@ -222,6 +228,32 @@ describe('TODO 2: infer, the Open Inference Protocol on a loaded model', () => {
     expect(JSON.parse(JSON.stringify(answer)), 'the answer survives JSON.stringify').toEqual(answer);
   });
 
+  test('no "id" in the request, no "id" in the answer', async () => {
+    const model = await shared(IRIS_MODEL);
+    const answer = await infer(model, { inputs: [row(KNOWN[0]![1])] });
+    expect(answer.id, `infer(a request without "id") answered ${show(answer).slice(0, 200)}: "id" comes back only when the request had one`).toBeUndefined();
+  });
+
+  test('a model whose batch is fixed at one row: shape [1, 4] is served, shape [2, 4] is a 400', async () => {
+    const model = await shared(other.fixedBatch);
+    const one = await infer(model, { inputs: [row(KNOWN[2]![1])] });
+    expect(
+      one.outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+      'infer(shape [1, 4]) on a model with input [1, 4]: every output, its datatype from the model, its real shape',
+    ).toEqual([
+      { name: 'probabilities64', datatype: 'FP64', shape: [1, 3] },
+      { name: 'label32', datatype: 'INT32', shape: [1] },
+      { name: 'likely', datatype: 'BOOL', shape: [1, 3] },
+    ]);
+    const two = await attempt(model, { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 4], data: [KNOWN[0]![1], KNOWN[2]![1]] }] });
+    const refusal = two.ok ? `it answered ${show(two.value).slice(0, 200)}` : `it threw ${String(two.error)}`;
+    expect(
+      two.ok ? undefined : two.error,
+      `infer(shape [2, 4]) on a model whose input is fixed at [1, 4]: a fixed dimension must be equal, so an InferenceError (400); ${refusal}`,
+    ).toBeInstanceOf(InferenceError);
+    expect((two as { error: InferenceError }).error.status, 'status of that InferenceError').toBe(400);
+  });
+
   test('"outputs" picks which outputs come back, in the order asked', async () => {
     const model = await shared(other.sklearnStyle);
     const inputs = [row(KNOWN[0]![1], 'float_input')];
@@ -264,6 +296,7 @@ describe('TODO 2: infer, the Open Inference Protocol on a loaded model', () => {
     ['datatype FP64', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), datatype: 'FP64' }] }],
     ['datatype INT32', { inputs: [{ ...row([5, 3, 1, 0]), datatype: 'INT32' }] }],
     ['datatype "float32" (onnxruntime\'s name; the protocol\'s is "FP32")', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), datatype: 'float32' }] }],
+    ['datatype "fp32" (the protocol\'s names are compared exactly: "FP32")', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), datatype: 'fp32' }] }],
     ['an extra, unknown input beside the right one (no other names)', { inputs: [row([5.1, 3.5, 1.4, 0.2]), row([5.1, 3.5, 1.4, 0.2], SECRET)] }],
     ['shape [1, 5] (5 features)', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2, 1]), shape: [1, 5] }] }],
     ['shape [4] (no batch dimension)', { inputs: [{ ...row([5.1, 3.5, 1.4, 0.2]), shape: [4] }] }],
@@ -279,15 +312,15 @@ describe('TODO 2: infer, the Open Inference Protocol on a loaded model', () => {
     ['a boolean value', { inputs: [row([5.1, true, 1.4, 0.2] as never)] }],
     ['a null value', { inputs: [row([5.1, null, 1.4, 0.2] as never)] }],
     ['1e39 (finite in JSON, Infinity as a float32)', { inputs: [row([5.1, 1e39, 1.4, 0.2])] }],
-    ['data nested 100,000 levels deep', { inputs: [{ ...row([]), data: deep }] }],
-    ['data nested one level deeper than its shape [1, 4]', { inputs: [{ ...row([]), data: [[[5.1, 3.5, 1.4, 0.2]]] }] }],
+    ['data nested 100,000 levels deep (nested deeper than the shape [1, 4]: a 400, found without recursion, so no stack overflow)', { inputs: [{ ...row([]), data: deep }] }],
+    ['data nested one level deeper than the shape [1, 4] ([[[5.1, 3.5, 1.4, 0.2]]]: nested deeper than the shape)', { inputs: [{ ...row([]), data: [[[5.1, 3.5, 1.4, 0.2]]] }] }],
     ['an id that is not a string', { id: 42, inputs: [row([5.1, 3.5, 1.4, 0.2])] }],
     ['a parameter whose value is an object', { parameters: { [SECRET]: { deep: true } }, inputs: [row([5.1, 3.5, 1.4, 0.2])] }],
     ['an unknown output asked for', { inputs: [row([5.1, 3.5, 1.4, 0.2])], outputs: [{ name: SECRET }] }],
   ])('%s → InferenceError, status 400, not echoing what was sent', async (what, body) => {
     const model = await shared(IRIS_MODEL);
     const result = await attempt(model, body);
-    expect(result.ok, `infer(${what}) should throw an InferenceError, it answered`).toBe(false);
+    expect(result.ok, `infer(${what}) should throw an InferenceError, it answered ${result.ok ? show(result.value).slice(0, 200) : ''}`).toBe(false);
     const error = (result as { error: unknown }).error;
     expect(error, `infer(${what}) should throw an InferenceError; it threw ${String(error)}`).toBeInstanceOf(InferenceError);
     expect((error as InferenceError).status, `status of the InferenceError for ${what}`).toBe(400);
@@ -332,6 +365,23 @@ describe('TODO 3: /predict\'s schemas and predict()', () => {
     expect(FlowerListSchema.safeParse([good, { ...good, sepal_width: 'wide' }]).success, 'a list whose second flower is bad').toBe(false);
   });
 
+  test('the docs show the flower and the prediction by name, as FastAPI shows its pydantic models', () => {
+    // Which name is the learner's choice: a named schema (a component) is recognised by its fields.
+    const schemas = (buildDocument() as { components?: { schemas?: Record<string, { properties?: object }> } }).components?.schemas ?? {};
+    const named = (fields: string[]) =>
+      Object.keys(schemas).filter((name) => show(Object.keys(schemas[name]?.properties ?? {}).sort()) === show([...fields].sort()));
+    expect(
+      named(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']),
+      `buildDocument()'s named schemas are ${show(Object.keys(schemas))}, and none of them is the flower (its four fields): ` +
+        'give FlowerSchema a component name, e.g. .openapi(\'Flower\')',
+    ).not.toEqual([]);
+    expect(
+      named(['label', 'probabilities', 'model_version']),
+      `buildDocument()'s named schemas are ${show(Object.keys(schemas))}, and none of them is the prediction (label, probabilities, model_version): ` +
+        'give PredictionSchema a component name, e.g. .openapi(\'Prediction\')',
+    ).not.toEqual([]);
+  });
+
   test('PredictionSchema keeps label, probabilities and model_version, strips anything else', () => {
     const prediction = { label: 'setosa', probabilities: { setosa: 0.9, versicolor: 0.1, virginica: 0 }, model_version: 'abc' };
     const parsed = PredictionSchema.safeParse({ ...prediction, logits: [1, 2, 3], debug: true });
@@ -369,7 +419,12 @@ describe('TODO 3: /predict\'s schemas and predict()', () => {
 
   test('predict reads the names from the model: skl2onnx\'s names, label output first', async () => {
     const model = await shared(other.sklearnStyle);
-    const predictions = await predict(model, KNOWN.map(([, values]) => flowerOf(values)));
+    const predictions = await predict(model, KNOWN.map(([, values]) => flowerOf(values))).catch((error: unknown) =>
+      expect.fail(
+        `predict on a model whose outputs are "label" (INT64, first) and "probabilities" (FP32) threw ${errorLine(error)}: ` +
+          'read the probabilities from the model\'s first FP32 output ("probabilities" here), not from its first output',
+      ),
+    );
     expect(predictions.map((prediction) => prediction.label), 'labels from the other model').toEqual(KNOWN.map(([species]) => species));
     expect(predictions[2]!.probabilities.virginica, 'virginica probability of the virginica flower').toBeGreaterThan(0.5);
   });
@@ -471,6 +526,7 @@ describe('TODO 4: the app', () => {
 
     test.each([
       ['a missing field', ['body', 'petal_width'], { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }, 'missing'],
+      ['a field sent as null (it is there, so zod\'s "invalid_type", not "missing")', ['body', 'petal_width'], { ...good, petal_width: null }, 'invalid_type'],
       ['a string', ['body', 'sepal_length'], { ...good, sepal_length: '5.1' }, 'invalid_type'],
       ['1e39', ['body', 'petal_length'], { ...good, petal_length: 1e39 }, undefined],
       ['a list with a bad second flower', ['body', 1, 'petal_width'], [good, { ...good, petal_width: undefined }], 'missing'],
@@ -483,7 +539,7 @@ describe('TODO 4: the app', () => {
       const entry = detail!.find((item) => JSON.stringify(item.loc) === JSON.stringify(loc));
       expect(entry, `an entry with loc ${show(loc)} in ${answer.text}`).toBeDefined();
       expect(typeof entry?.msg, 'msg').toBe('string');
-      if (type) expect(entry?.type, `type at ${show(loc)}`).toBe(type);
+      if (type) expect(entry?.type, `POST /predict with ${what}: type at ${show(loc)}`).toBe(type);
       else expect(typeof entry?.type, `type at ${show(loc)}`).toBe('string');
     });
 
@@ -519,6 +575,22 @@ describe('TODO 4: the app', () => {
         expect(typeof (answer.json as Record<string, unknown>)?.[key], `POST ${url} with ${what}: ${answer.text.slice(0, 200)} should be {"${key}": "..."}`).toBe('string');
         expect(answer.text, `POST ${url} with ${what}: the answer must not quote the body`).not.toContain(SECRET);
       }
+    });
+
+    test('the body limit is 1 MB: a body of 200 to 500 kB reaches the routes (not 413, Express\'s default limit of 100 kB)', async () => {
+      const deepData = `${'['.repeat(100_000)}5.1, 3.5, 1.4, 0.2${']'.repeat(100_000)}`;
+      const deepBody = `{"inputs": [{"name": "features", "datatype": "FP32", "shape": [1, 4], "data": ${deepData}}]}`;
+      const kB = (text: string) => `${Math.round(text.length / 1000)} kB`;
+      const tooLarge = 'a 413 means express.json kept its default limit of 100 kB: give it limit: \'1mb\'';
+      const deep = await call(base(), 'POST', '/v2/models/iris/infer', deepBody);
+      expect(
+        [deep.status, typeof (deep.json as { error?: unknown })?.error],
+        `POST /v2/models/iris/infer, data nested 100,000 levels deep (${kB(deepBody)}) → ${deep.status} ${deep.text.slice(0, 120)}: ` +
+          `under 1 MB, so infer answers it: 400 {"error"}, nested deeper than the shape; ${tooLarge}`,
+      ).toEqual([400, 'string']);
+      const padded = JSON.stringify({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }) + ' '.repeat(500_000);
+      const flower = await call(base(), 'POST', '/predict', padded);
+      expect(flower.status, `POST /predict, one flower and 500,000 spaces of padding (${kB(padded)}, valid JSON) → ${flower.text.slice(0, 120)}: ${tooLarge}`).toBe(200);
     });
 
     test.each([
@@ -618,7 +690,10 @@ describe('TODO 4: the app', () => {
       const label = (answer.json as { outputs: { name: string; datatype: string; data: unknown }[] }).outputs.find((output) => output.name === 'label');
       expect([label?.datatype, label?.data], 'the "label" output').toEqual(['INT64', [1, 2]]);
       const predicted = await call(running.url, 'POST', '/predict', flowerOf(KNOWN[2]![1]));
-      expect((predicted.json as { label?: string })?.label, `/predict on the other model: ${predicted.text}`).toBe('virginica');
+      expect(
+        (predicted.json as { label?: string })?.label,
+        `/predict on the other model → ${predicted.text} (its first output is "label", INT64; the probabilities are its first FP32 output, "probabilities")`,
+      ).toBe('virginica');
     } finally {
       await running.close();
     }
@@ -627,14 +702,32 @@ describe('TODO 4: the app', () => {
   test('while the model loads: live 200, ready 503, /infer and /predict 503; once loaded: 200', async () => {
     const loading = deferred<Model>();
     const running = await serve(createApp(loading.promise));
+    // Answered at once while the model loads: a handler that awaits the model would hang until the
+    // test's own timeout, which names nothing. 10 s is far more than a 503 takes on a loaded machine.
+    const whileLoading = async (method: string, url: string, body?: unknown) => {
+      const request = call(running.url, method, url, body);
+      request.catch(() => undefined); // when it loses the race, close() below ends it
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${method} ${url} while the model is still loading: no answer within 10 s. Answer at once (503, or 200 for live) instead of waiting for the model`)),
+          10_000,
+        );
+      });
+      try {
+        return await Promise.race([request, hung]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     try {
-      expect((await call(running.url, 'GET', '/v2/health/live')).status, 'live while loading').toBe(200);
-      const ready = await call(running.url, 'GET', '/v2/health/ready');
+      expect((await whileLoading('GET', '/v2/health/live')).status, 'live while loading').toBe(200);
+      const ready = await whileLoading('GET', '/v2/health/ready');
       expect([ready.status, ready.json], 'GET /v2/health/ready while loading').toEqual([503, { ready: false }]);
-      expect((await call(running.url, 'GET', '/v2/models/iris/ready')).status, 'model ready while loading').toBe(503);
-      expect((await call(running.url, 'GET', '/v2/models/iris')).status, 'GET /v2/models/iris (metadata) while loading').toBe(503);
-      expect((await call(running.url, 'POST', '/v2/models/iris/infer', { inputs: [row([5.1, 3.5, 1.4, 0.2])] })).status, 'infer while loading').toBe(503);
-      expect((await call(running.url, 'POST', '/predict', flowerOf(KNOWN[0]![1]))).status, 'predict while loading').toBe(503);
+      expect((await whileLoading('GET', '/v2/models/iris/ready')).status, 'model ready while loading').toBe(503);
+      expect((await whileLoading('GET', '/v2/models/iris')).status, 'GET /v2/models/iris (metadata) while loading').toBe(503);
+      expect((await whileLoading('POST', '/v2/models/iris/infer', { inputs: [row([5.1, 3.5, 1.4, 0.2])] })).status, 'infer while loading').toBe(503);
+      expect((await whileLoading('POST', '/predict', flowerOf(KNOWN[0]![1]))).status, 'predict while loading').toBe(503);
       loading.resolve(await shared(IRIS_MODEL));
       await vi.waitFor(async () => expect((await call(running.url, 'GET', '/v2/health/ready')).status, 'ready after loading').toBe(200), { timeout: 5000 });
       expect((await call(running.url, 'POST', '/predict', flowerOf(KNOWN[0]![1]))).status, 'predict after loading').toBe(200);
@@ -751,7 +844,11 @@ describe('TODO 5: startServer, FastAPI\'s lifespan', () => {
     }
   });
 
-  test('close() releases the model\'s session', async () => {
+  /**
+   * Follows every session ort.InferenceSession.create makes until stop(): `released[i]` turns true
+   * when the i-th one's release() is called.
+   */
+  function followSessions(): { released: boolean[]; stop(): void } {
     const released: boolean[] = [];
     const original = ort.InferenceSession.create.bind(ort.InferenceSession);
     const spy = vi.spyOn(ort.InferenceSession, 'create').mockImplementation((async (...args: unknown[]) => {
@@ -764,15 +861,79 @@ describe('TODO 5: startServer, FastAPI\'s lifespan', () => {
       };
       return session;
     }) as never);
+    return { released, stop: () => spy.mockRestore() };
+  }
+
+  test('close() releases the model\'s session', async () => {
+    const sessions = followSessions();
     let started: Awaited<ReturnType<typeof startServer>> | undefined;
     try {
       started = await startServer({ modelPath: IRIS_MODEL, port: 0 });
     } finally {
-      spy.mockRestore();
+      sessions.stop();
     }
     await started.close();
+    const { released } = sessions;
     expect(released.length, 'sessions made by startServer (ort.InferenceSession.create)').toBeGreaterThan(0);
     expect(released, 'after close(): every session startServer made was released (session.release())').toEqual(released.map(() => true));
+  });
+
+  test('a port that is taken: rejects with EADDRINUSE, and the session loaded before the listen is released', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as net.AddressInfo).port;
+    const sessions = followSessions();
+    let error: unknown;
+    try {
+      error = await startServer({ modelPath: IRIS_MODEL, host: '127.0.0.1', port }).then(
+        async (started) => {
+          await started.close();
+          return undefined;
+        },
+        (reason: unknown) => reason,
+      );
+    } finally {
+      sessions.stop();
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+    const asked = `startServer({host: '127.0.0.1', port: ${port}}), a port the test holds`;
+    expect(
+      (error as { code?: unknown } | undefined)?.code,
+      `${asked}: the listen fails, so startServer rejects with that error (code EADDRINUSE); got ${String(error)}`,
+    ).toBe('EADDRINUSE');
+    expect(
+      sessions.released,
+      `${asked}: the model was loaded, then the listen failed. Release its session (session.release()) before rethrowing: ` +
+        'no session is left open, and the caller has no close() to call',
+    ).toEqual(sessions.released.map(() => true));
+  });
+
+  test('with no host, listens on 127.0.0.1 only, not on every address', async ({ skip }) => {
+    // 127.0.0.2 is loopback on Linux; elsewhere (macOS) ::1 is another address to try.
+    const elsewhere = (await canListen('127.0.0.2')) ? '127.0.0.2' : (await canListen('::1')) ? '::1' : undefined;
+    if (elsewhere === undefined) return skip('this machine has neither 127.0.0.2 nor ::1 to try a connection on');
+    const started = await startServer({ modelPath: IRIS_MODEL, port: 0 });
+    try {
+      const port = Number(new URL(started.url).port);
+      const connected = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, elsewhere);
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => {
+          socket.destroy();
+          resolve(error.code ?? String(error));
+        });
+      });
+      expect(
+        connected,
+        `startServer({port: 0}) with no host, then a connection to ${elsewhere}:${port}: the default host 127.0.0.1 goes to server.listen ` +
+          '(given no host, Node listens on every address), so that connection is refused',
+      ).toBe('ECONNREFUSED');
+    } finally {
+      await started.close();
+    }
   });
 
   test('listens on the host it is given', async () => {

@@ -32,13 +32,16 @@ export interface BindOptions {
   port?: number;
 }
 
-/** Called once per datagram, with its bytes exactly as sent and who sent it. */
+/**
+ * Called once per datagram, with its bytes exactly as sent and who sent it. The sender has at least
+ * `address` and `port`: dgram's `rinfo` as it is (it also has `family` and `size`) will do.
+ */
 export type OnDatagram = (payload: Buffer, sender: UdpAddress) => void;
 
 /**
  * Binds a UDP socket and reports every datagram it receives — asyncio's `datagram_received`.
  * @param options host and port to bind (defaults: 127.0.0.1, port 0)
- * @param onDatagram called with `(payload, { address, port })` for each datagram
+ * @param onDatagram called with `(payload, sender)` for each datagram, the sender at least `{ address, port }`
  * @returns once bound: the bound address and port, and `close()`
  * @throws (rejects) with the system error, e.g. code "EADDRINUSE", when the bind fails
  */
@@ -143,7 +146,10 @@ export function classifyDatagram(payload: Uint8Array, maxBytes: number = MAX_REA
   throw new Error('classifyDatagram is not written yet');
 }
 
-/** A reading as GET /readings lists it: the reading's fields plus who sent it. */
+/**
+ * A reading as GET /readings lists it: the fields ReadingSchema keeps (`sensor`, `value`; any other
+ * key in the datagram is dropped, not stored) plus `from`, who sent it (at least address and port).
+ */
 export type StoredReading = Reading & { from: UdpAddress };
 
 /**
@@ -166,7 +172,8 @@ export interface ServiceOptions {
 }
 
 /**
- * A running service: its HTTP base URL, both real ports, and one close for both.
+ * A running service: its HTTP base URL, both real ports (those the system picked, when port 0 was
+ * asked or none was given), and one close for both.
  * `url` is "http://" + the host exactly as given + ":" + the real HTTP port, with no trailing slash;
  * an IPv6 host goes in brackets, as in any URL: "http://[::1]:8000". A wildcard host stays as
  * given ("http://0.0.0.0:8000", "http://[::]:8000"): where it is bound, not where to connect.
@@ -181,9 +188,11 @@ export interface ReadingsService {
 
 /**
  * Starts HTTP and UDP together. UDP datagrams are classified (see classifyDatagram) and counted;
- * valid ones are stored. No datagram, however bad, may crash the service.
+ * valid ones are stored as classifyDatagram's reading (other keys dropped) with their sender. No
+ * datagram, however bad, may crash the service.
  * - `GET /readings` → 200, a JSON array of StoredReading, one per accepted datagram
  * - `GET /stats` → 200, Stats as JSON
+ * - any other path → 404 `{"detail": "Not Found"}` as JSON (the workbook's error policy, lesson 04)
  * @param options host, ports and size limit
  * @returns once both are listening: the running service
  * @throws (rejects) when either cannot listen (e.g. EADDRINUSE), leaving neither port taken

@@ -152,7 +152,7 @@ export interface Prediction {
 export interface StartOptions {
   /** The ONNX file to serve. */
   modelPath: string;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1: loopback only (given no host at all, listen() takes every address). */
   host?: string;
   /** Default 8000; 0 picks a free port. */
   port?: number;
@@ -174,7 +174,9 @@ export interface Started {
  * Loads an ONNX model with onnxruntime-web and describes it in the protocol's words.
  * Every input and output comes from the session's metadata: its name, its datatype in the
  * protocol's spelling (float32 → "FP32", int64 → "INT64", float64 → "FP64", int32 → "INT32",
- * bool → "BOOL", ...), its shape with every named (variable) dimension written as -1.
+ * bool → "BOOL", ...: a table, since upper-casing onnxruntime's name gives "FLOAT64"), its shape
+ * with every named (variable) dimension written as -1 and every fixed one as its number, the
+ * first one too (a model made for one row is [1, 4]).
  * @param file the path of the .onnx file
  * @returns the Model, its `version` the first 12 hex digits of the SHA-256 of the file's bytes
  * @throws an Error whose message contains `file` when the file is missing or is not a model
@@ -188,13 +190,14 @@ export async function loadModel(file: string): Promise<Model> {
 /**
  * Runs one Open Inference Protocol request on the model.
  * The request (`body`, any JSON value) must follow InferenceRequestSchema, and then fit the model:
- * every model input given exactly once, by name, no other names; `datatype` the model's ("FP32");
+ * every model input given exactly once, by name, no other names; `datatype` the model's, spelled
+ * exactly ("FP32"; "fp32" and "float32" are refused);
  * `shape` as many dimensions as the model's, each fixed one equal, the variable first one (the
  * batch) from 1 to MAX_BATCH; `data` row-major, flat or nested no deeper than the shape has
  * dimensions, exactly as many values as the shape holds, each a number that stays finite as a 32-bit float. `outputs` picks the outputs to
  * return, in its order (each must exist); absent or empty (`[]`, as Triton reads it), it asks for
  * every model output, in the model's order.
- * @returns {"model_name": "iris", "id" (when the request had one), "outputs": [{name, datatype,
+ * @returns {"model_name": "iris", "id" (only when the request had one), "outputs": [{name, datatype,
  *   shape, data}]}: each output's datatype from the model, its shape the real one, its data flat,
  *   as plain JSON numbers (an INT64 output arrives as BigInts: convert them)
  * @throws InferenceError (status 400) for anything the client got wrong, with a message saying
@@ -206,7 +209,9 @@ export async function infer(model: Model, body: unknown): Promise<InferenceRespo
 }
 
 // TODO 3 (with predict below): the schemas of /predict.
-// Give each a component name with .openapi('Name'): the docs below show them.
+// Give FlowerSchema and PredictionSchema a component name each, with .openapi('...') at the end:
+// the docs below then show them by name, as FastAPI shows a pydantic model by its class name.
+// 'Flower' and 'Prediction' say it best; the names are yours. The other three may have one or not.
 
 /** One flower: the four FEATURES, each a number that stays finite as a 32-bit float. */
 export const FlowerSchema = z.object({});
@@ -241,8 +246,10 @@ export async function predict(model: Model, flowers: Flower[]): Promise<Predicti
  * Errors: under /v2 `{"error": "..."}`; elsewhere FastAPI's `{"detail": ...}` — 422 with
  * `[{loc, msg, type}]` for a /predict body that fails its schema, each problem at its place:
  * `["body", "petal_width"]` in a flower, `["body", 1, "petal_width"]` in the second of a list (an
- * absent field has type "missing"). Everywhere: a body that is not JSON 400, sent with another
- * Content-Type than application/json 415, too large 413, an unknown path 404, a bug of ours 500
+ * absent field has type "missing"; a field sent as null is there, so it keeps zod's "invalid_type").
+ * Everywhere: a body that is not JSON 400, sent with another Content-Type than application/json
+ * 415, over 1 MB 413 (express.json's default limit is 100 kB: raise it, so that a 200 kB request
+ * reaches the routes), an unknown path 404, a bug of ours 500
  * (logged with console.error). One exception: under /v2 a body with no Content-Type at all is read
  * as JSON (Triton's Python client, tritonclient, sends its JSON that way); elsewhere it is a 415.
  * Never echo the client's body or a parser's message.
@@ -256,8 +263,9 @@ export function createApp(model: Model | Promise<Model>): express.Express {
 /**
  * FastAPI's lifespan: load the model once, then serve it.
  * @returns once the model is loaded and the server listens on host:port
- * @throws loadModel's error (naming the file) when the model cannot be loaded; nothing is left
- *   listening and no session is left open
+ * @throws loadModel's error (naming the file) when the model cannot be loaded; the listen's own
+ *   error (e.g. code EADDRINUSE) when it cannot listen, after releasing the session it loaded.
+ *   Either way nothing is left listening and no session is left open.
  */
 export async function startServer(options: StartOptions): Promise<Started> {
   // TODO 5: loadModel, then listen with createApp(model); close() frees the port and the session.

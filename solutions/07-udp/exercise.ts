@@ -269,6 +269,11 @@ export async function startReadingsService(options: ServiceOptions = {}): Promis
   app.get('/stats', (_req, res) => {
     res.json(stats);
   });
+  // The workbook's error policy (lesson 04) holds here too: any other path gets FastAPI's JSON
+  // 404, not the HTML page Express answers by default.
+  app.use((_req, res) => {
+    res.status(404).json({ detail: 'Not Found' });
+  });
 
   const server = http.createServer(app);
   let httpPort: number;

@@ -15,7 +15,7 @@ const { onnx } = onnxProto;
 export const LESSON_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'lessons', '08-serve-model');
 export const IRIS_MODEL = path.join(LESSON_DIR, 'model.onnx');
 
-const { FLOAT, INT64, DOUBLE } = onnx.TensorProto.DataType;
+const { FLOAT, INT64, DOUBLE, INT32, BOOL } = onnx.TensorProto.DataType;
 
 function valueInfo(name: string, elemType: number, dims: (number | string)[]) {
   return {
@@ -39,6 +39,11 @@ export interface OtherModels {
   sklearnStyle: string;
   /** input "X" [N, 4] FP64 — a model this server refuses (it feeds FP32 only). */
   doubleInput: string;
+  /**
+   * input "features" FP32 [1, 4]: a batch fixed at one row (a number, no named dimension); outputs
+   * of other datatypes: "probabilities64" FP64 [1, 3], "label32" INT32 [1], "likely" BOOL [1, 3] (p > 0.5).
+   */
+  fixedBatch: string;
   /** 64 bytes that are no model at all. */
   corrupt: string;
   /** a path where no file is. */
@@ -80,9 +85,28 @@ export function writeOtherModels(): OtherModels {
     initializer,
     node: [{ opType: 'Cast', input: ['X'], output: ['x32'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] }, ...linear('x32')],
   });
+  const cast = (input: string, output: string, to: number) => ({
+    opType: 'Cast',
+    input: [input],
+    output: [output],
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }],
+  });
+  const fixedBatch = write(dir, 'fixed-batch.onnx', {
+    name: 'fixed_batch',
+    input: [valueInfo('features', FLOAT, [1, 4])],
+    output: [valueInfo('probabilities64', DOUBLE, [1, 3]), valueInfo('label32', INT32, [1]), valueInfo('likely', BOOL, [1, 3])],
+    initializer: [...initializer, { name: 'half', dataType: FLOAT, dims: [], floatData: [0.5] }],
+    node: [
+      ...linear('features'),
+      argmax,
+      cast('probabilities', 'probabilities64', DOUBLE),
+      cast('label', 'label32', INT32),
+      { opType: 'Greater', input: ['probabilities', 'half'], output: ['likely'] },
+    ],
+  });
   const corrupt = path.join(dir, 'corrupt.onnx');
   writeFileSync(corrupt, Buffer.from(Array.from({ length: 64 }, (_, index) => (index * 37 + 11) % 256)));
-  return { dir, sklearnStyle, doubleInput, corrupt, missing: path.join(dir, 'no-such-model.onnx') };
+  return { dir, sklearnStyle, doubleInput, fixedBatch, corrupt, missing: path.join(dir, 'no-such-model.onnx') };
 }
 
 /** A random JSON value, biased towards almost-right requests for either endpoint. */
