@@ -167,7 +167,7 @@ const en = {
   debugNoSuite: (id: string) => `Lesson ${id} has no run-time tests to debug (tests/${id}.test.ts).`,
   debugNoFreePort: (first: number, last: number) => `Ports ${first} to ${last} are all taken on 127.0.0.1: check whether another debugging session is still open.`,
   debugInAnotherTerminal: (number: string) =>
-    `To step through a test in a debugger, run \`npm run debug -- ${number}\` in another terminal (the first failing test; \`-t words\` picks another). It waits there for Chrome's DevTools or VS Code, and this screen keeps rerunning on every save.`,
+    `To step through a test in a debugger, run this in another terminal:\n  npm run debug -- ${number}\nIt runs the first failing test (add -t "words of its name" for another) and waits for Chrome's DevTools or VS Code; meanwhile this screen keeps rerunning on every save.`,
   nothingToDebug: 'Every lesson passes: there is no failing test to debug.',
 };
 
@@ -309,7 +309,7 @@ const ko: Messages = {
   debugNoSuite: (id) => `레슨 ${id}에는 디버그할 런타임 테스트가 없습니다 (tests/${id}.test.ts).`,
   debugNoFreePort: (first, last) => `127.0.0.1의 포트 ${first}부터 ${last}까지 모두 사용 중입니다. 다른 디버그 세션이 아직 열려 있는지 확인해 보십시오.`,
   debugInAnotherTerminal: (number) =>
-    `디버거로 테스트를 한 줄씩 따라가려면 다른 터미널에서 \`${run(`npm run debug -- ${number}`)}\`를 실행하십시오(처음으로 실패하는 테스트를 실행하며, \`-t "테스트 이름(영어)의 일부"\`로 다른 테스트를 고를 수 있습니다). 그 터미널에서 Chrome DevTools나 VS Code의 연결을 기다리고, 이 화면은 저장할 때마다 계속 다시 실행합니다.`,
+    `디버거로 테스트를 한 줄씩 따라가려면 다른 터미널에서 다음 명령을 실행하십시오.\n  ${run(`npm run debug -- ${number}`)}\n처음으로 실패하는 테스트를 실행합니다(다른 테스트는 -t "테스트 이름(영어)의 일부"로 고릅니다). 그 명령은 Chrome DevTools나 VS Code가 연결하기를 기다리고, 그동안에도 이 가이드는 저장할 때마다 테스트를 다시 실행합니다.`,
   nothingToDebug: '모든 레슨을 통과했습니다. 디버그할 실패 테스트가 없습니다.',
 };
 
