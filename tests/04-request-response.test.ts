@@ -23,6 +23,7 @@ import {
 } from '#exercise/04-request-response';
 import { garbage, garbageSeed, preview } from './support/04-garbage.ts';
 import { call as callNamingTheRequest, listening, parseJson, serve, type Running } from './support/http.ts';
+import { busy } from './support/waits.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: every server a test starts is closed after it.
@@ -720,6 +721,9 @@ describe('TODO 6: createApp, the whole server', () => {
 
   describe('it survives garbage', () => {
     const seed = garbageSeed();
+    // 12 s on an idle machine, more on a busy one (the run took 12.5 s for a correct server at a load
+    // of 25 on two cores); the test's own limit stays above it, so the bound's message is what fails.
+    const garbageBudgetMs = Math.round(12_000 * busy());
     test(`hundreds of seeded random bad requests all get 4xx, and the server keeps answering (seed ${seed}; WORKBOOK_SEED=<n> replays one)`, async () => {
       const limit = 8 * 1024;
       const requests = garbage(seed, 320, limit);
@@ -742,14 +746,14 @@ describe('TODO 6: createApp, the whole server', () => {
           const replay = `garbage #${i + j} of seed ${seed} (replay: WORKBOOK_SEED=${seed} npm test -- 04): ${request.kind}, POST ${request.path} ${show(request.headers)} ${preview(request.body)}`;
           expect(answer.status >= 400 && answer.status < 500, `${replay} → expected a 4xx; got ${said(answer)}`).toBe(true);
         });
-        expect(Date.now() - started, 'the garbage run should take seconds, not minutes').toBeLessThan(12_000);
+        expect(Date.now() - started, `the garbage run should take seconds, not minutes (here at most ${garbageBudgetMs / 1000} s)`).toBeLessThan(garbageBudgetMs);
       }
 
       expect(({} as Record<string, unknown>).polluted, 'a __proto__ key in a body must not change Object.prototype').toBeUndefined();
       const after = await postAsJson(`${base}/process`, { a: 5, b: 10 });
       expect(after.status, `POST /process {"a":5,"b":10} after the garbage → expected 200; got ${said(after)}`).toBe(200);
       expect(after.json).toEqual({ result: 15 });
-    });
+    }, garbageBudgetMs + 8_000);
   });
 });
 
