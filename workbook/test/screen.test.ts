@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyKey, lessonAfterPass, splitKeys } from '../keys.ts';
 import type { Lesson } from '../lessons.ts';
+import { ROOT } from '../target.ts';
 import type { LessonReport, TestOutcome } from '../outcome.ts';
 import { formatProgress } from '../progress.ts';
 import { describeReport } from '../report.ts';
@@ -12,7 +13,8 @@ import { currentTodo, groupByTodo, shortName } from '../todos.ts';
 
 function lesson(number: string, title = `Lesson number ${number}`): Lesson {
   const id = `${number}-demo`;
-  return { number, id, title, dir: `/w/lessons/${id}`, readme: `/w/lessons/${id}/README.md`, exercise: `/w/lessons/${id}/exercise.ts`, solution: `/w/solutions/${id}/exercise.ts`, hints: `/w/lessons/${id}/hints.md`, example: `/w/lessons/${id}/example.ts` };
+  // Inside the workbook, as in a clone, so the paths shown are the same wherever the clone lives.
+  return { number, id, title, dir: `${ROOT}/lessons/${id}`, readme: `${ROOT}/lessons/${id}/README.md`, exercise: `${ROOT}/lessons/${id}/exercise.ts`, solution: `${ROOT}/solutions/${id}/exercise.ts`, hints: `${ROOT}/lessons/${id}/hints.md`, example: `${ROOT}/lessons/${id}/example.ts` };
 }
 
 const failing = (name: string, message = 'expected 1 to be 2 // Object.is equality'): TestOutcome => ({ file: 'tests/01-demo.test.ts', name, state: 'failed', message });
@@ -399,9 +401,9 @@ describe('a hint at 80x24 comes before the failures, in both languages', () => {
         const rows = plain(renderScreen({ ...shown, notice: { lesson: '01-demo', text, hint: true } }, { rows: 24, columns: 80 }));
         expect(rows.length).toBeLessThanOrEqual(24);
         expect(rows.filter((row) => visibleLength(row) > 80), 'rows wider than 80 columns').toEqual([]);
-        const cutAt = rows.findIndex((row) => row === plain([say.hintCut('../../w/lessons/01-demo/hints.md')])[0]);
+        const cutAt = rows.findIndex((row) => row === plain([say.hintCut('lessons/01-demo/hints.md')])[0]);
         expect(cutAt, rows.join('\n')).toBeGreaterThan(2);
-        expect(rows[cutAt + 1], 'then how to get the next hint').toBe(plain([say.nextHintWith(say.pressH, '../../w/lessons/01-demo/hints.md')])[0]);
+        expect(rows[cutAt + 1], 'then how to get the next hint').toBe(plain([say.nextHintWith(say.pressH, 'lessons/01-demo/hints.md')])[0]);
         expect(rows.some((row) => /✗ parses \{a, b\} to the two numbers/.test(row)), 'the first failing test').toBe(true);
         expect(rows.some((row) => row.startsWith('…') && row.includes(say.command('npm test -- 01'))), 'what else fails, and where').toBe(true);
       } finally {
