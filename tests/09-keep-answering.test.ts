@@ -294,7 +294,7 @@ describe('TODO 2: a thread that dies is logged and replaced', () => {
     const first = startedThreads().length - 1;
     rmSync(model); // every new thread will fail to load
     await outcome(worker.run(jobOf([KNOWN[0]![1]], CRASH_ID)));
-    await until(() => startedThreads().length - first >= 6 && startedThreads()[first + 5]!.exitCode !== undefined, 'five attempts to start a new thread, each failed', 10_000);
+    await until(() => startedThreads().length - first >= 6 && startedThreads()[first + 5]!.exitCode !== undefined, 'five attempts to start a new thread, each failed', 20_000);
     // The wait before each attempt: from the end of the thread before it to its start.
     const [dead, ...attempts] = startedThreads().slice(first, first + 6);
     const waits = attempts.map((attempt, index) => attempt.startedAt - ([dead, ...attempts][index]!.exitedAt ?? NaN));

@@ -16,7 +16,7 @@ import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
 import { spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
-import { hookAllowance, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
+import { busyFactor, hookAllowance, scaledLimits, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
 
 /** The test workers' heap: a loop that keeps adding to an array stops here, not at gigabytes. */
 export const WORKER_HEAP_MB = 768;
@@ -64,7 +64,10 @@ export function suiteFilter(lesson: Lesson): string {
  */
 export interface OpenOptions {
   root?: string;
-  /** When a run is stuck (stall.ts); the runner's tests make them short. */
+  /**
+   * When a run is stuck (stall.ts): STALL_LIMITS, grown with the machine's load at each run's
+   * start, unless given (the runner's tests give short ones, used as they are).
+   */
   stall?: StallLimits;
   warm?: boolean;
 }
@@ -77,6 +80,8 @@ export class SuiteRunner {
    * it may go quiet (stall.ts); a test also with its name.
    */
   private active = new Map<string, { allowanceMs: number; test?: string }>();
+  /** This run's limits (see OpenOptions.stall). */
+  private limits: StallLimits = STALL_LIMITS;
   private modules: TestModule[] = [];
   private afterModule: () => void = () => {};
   /** A test file reached a worker in this run: killing the workers now ends the run cleanly. */
@@ -90,7 +95,7 @@ export class SuiteRunner {
   private constructor(
     private readonly target: Target,
     private readonly root: string,
-    private readonly stall: StallLimits,
+    private readonly stall: StallLimits | undefined,
     private readonly warm: boolean,
   ) {}
 
@@ -98,7 +103,7 @@ export class SuiteRunner {
    * Opens vitest on a workbook (this one unless the runner's tests pass a copy). `warm` keeps a
    * worker process started ahead of each run (warm-forks.ts): for the guide, which reruns on save.
    */
-  static async open(target: Target, { root = ROOT, stall = STALL_LIMITS, warm = false }: OpenOptions = {}): Promise<SuiteRunner> {
+  static async open(target: Target, { root = ROOT, stall, warm = false }: OpenOptions = {}): Promise<SuiteRunner> {
     const runner = new SuiteRunner(target, root, stall, warm);
     // vitest.config.ts reads the switch when it loads, which happens inside createVitest.
     process.env[TARGET_VARIABLE] = target;
@@ -109,7 +114,7 @@ export class SuiteRunner {
       onTestModuleQueued: () => runner.queued(),
       onTestModuleStart: () => runner.moved(),
       onHookStart: (hook) => {
-        runner.active.set(`${hook.name} ${hook.entity.id}`, { allowanceMs: hookAllowance(hook, stall) });
+        runner.active.set(`${hook.name} ${hook.entity.id}`, { allowanceMs: hookAllowance(hook, runner.limits) });
         runner.moved();
       },
       onHookEnd: (hook) => {
@@ -119,7 +124,7 @@ export class SuiteRunner {
       onTestCaseReady: (test) => {
         // Type tests are reported as tsc finishes, all at once: they are never what is stuck.
         if (test.module.moduleId.endsWith('.test-d.ts')) return runner.moved();
-        runner.active.set(test.id, { allowanceMs: testAllowance(test, stall), test: test.fullName });
+        runner.active.set(test.id, { allowanceMs: testAllowance(test, runner.limits), test: test.fullName });
         runner.moved();
         runner.listener.testStarted?.(test.fullName);
       },
@@ -156,7 +161,7 @@ export class SuiteRunner {
   /** How long the run may go quiet now: as long as the most patient of what runs allows. */
   private allowanceMs(): number {
     const running = [...this.active.values()].map((entry) => entry.allowanceMs);
-    return running.length === 0 ? this.stall.limitMs : Math.max(...running);
+    return running.length === 0 ? this.limits.limitMs : Math.max(...running);
   }
 
   /** The test that started last and has not ended. */
@@ -174,6 +179,7 @@ export class SuiteRunner {
   async run(lessons: Lesson[], listener: RunListener = {}): Promise<LessonReport[]> {
     const vitest = this.vitest!;
     this.listener = listener;
+    this.limits = this.stall ?? scaledLimits(STALL_LIMITS, busyFactor());
     this.modules = [];
     this.active.clear();
     this.started = false;

@@ -13,7 +13,12 @@
  *   long wait there costs little;
  * - anything else (a suite being loaded, the time between tests): 20 s, which is also what a
  *   test with vitest's default timeout gets.
+ * The plain limit and the margin grow with how busy the machine is: a suite that imports Chromium's
+ * driver or onnxruntime took more than 20 s to load beside six busy loops, and vitest's own
+ * timers fire late on a starved worker. A loop at a suite's top level is rare; waiting longer for
+ * it costs little.
  */
+import os from 'node:os';
 import type { ReportedHookContext, TestCase } from 'vitest/node';
 
 export interface StallLimits {
@@ -26,6 +31,16 @@ export interface StallLimits {
 }
 
 export const STALL_LIMITS: StallLimits = { limitMs: 20_000, marginMs: 5_000, hookMs: 65_000 };
+
+/** How much busier than idle the machine is now: 1 when idle, 4 with eight busy processes on 2 cores. */
+export function busyFactor(load = os.loadavg()[0]!, cores = os.availableParallelism()): number {
+  return Math.max(1, load / cores);
+}
+
+/** The limits for a machine `factor` times busier than idle: the plain limit and the margin grow. */
+export function scaledLimits(limits: StallLimits, factor: number): StallLimits {
+  return { ...limits, limitMs: limits.limitMs * factor, marginMs: limits.marginMs * factor };
+}
 
 /** How long a running test may go quiet. A timeout of 0 means none in vitest: the plain limit then. */
 export function testAllowance(test: Pick<TestCase, 'options'>, limits: StallLimits): number {

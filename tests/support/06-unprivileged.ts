@@ -30,6 +30,6 @@ export async function listenInChild(exercisePath: string, port: number, prefix: 
   });
   const program = bundle.outputFiles[0]!.text;
   const [command, ...args] = [...prefix, process.execPath, '--input-type=module', '--eval', program, String(port)];
-  const { stdout } = await promisify(execFile)(command!, args, { cwd, timeout: 10_000 });
+  const { stdout } = await promisify(execFile)(command!, args, { cwd, timeout: 25_000 });
   return stdout;
 }

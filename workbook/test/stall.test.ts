@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listLessons } from '../lessons.ts';
 import { passed } from '../outcome.ts';
 import { SuiteRunner } from '../run-suites.ts';
-import { STALL_LIMITS, testAllowance } from '../stall.ts';
+import { busyFactor, scaledLimits, STALL_LIMITS, testAllowance } from '../stall.ts';
 import { ROOT } from '../target.ts';
 import { makeRunnableWorkbook, SOLVED } from './fixture.ts';
 
@@ -53,6 +53,15 @@ describe('the watchdog of a run', () => {
     expect(testAllowance({ options: { timeout: 15_000 } as never }, STALL_LIMITS)).toBe(20_000);
     expect(testAllowance({ options: { timeout: 0 } as never }, STALL_LIMITS)).toBe(20_000);
     expect(testAllowance({ options: { timeout: 75_000 } as never }, STALL_LIMITS)).toBe(80_000);
+  });
+
+  test('on a busy machine, a suite being loaded and a test past its timeout get longer; a hook\'s floor and a test\'s own timeout do not change', () => {
+    expect(busyFactor(0.3, 2), 'idle').toBe(1);
+    expect(busyFactor(8, 2), 'six busy loops and two suites on 2 cores').toBe(4);
+    const busy = scaledLimits(STALL_LIMITS, 4);
+    expect(busy.limitMs).toBe(80_000);
+    expect(busy.hookMs).toBe(STALL_LIMITS.hookMs);
+    expect(testAllowance({ options: { timeout: 15_000 } as never }, busy)).toBe(35_000);
   });
 
   test('no suite gives a hook more time than the watchdog allows one', () => {
