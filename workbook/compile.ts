@@ -21,8 +21,11 @@ export function exerciseFile(lesson: Lesson, target: Target): string {
 
 let configs = 0;
 
-/** Lesson id → tsc's errors in that lesson's exercise, each with the TODOs whose code holds it, for lessons that have any. */
-export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT): Promise<Map<string, CompileError[]>> {
+/**
+ * Lesson id → tsc's errors in that lesson's exercise, each with the TODOs whose code holds it, for
+ * lessons that have any. `signal` stops tsc (a save made its answer useless): what it said so far is used.
+ */
+export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT, signal?: AbortSignal): Promise<Map<string, CompileError[]>> {
   const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson]));
   const existing = [...files.keys()].filter((file) => fs.existsSync(file));
   const found = new Map<string, CompileError[]>();
@@ -34,7 +37,7 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT)
   const config = path.join(dir, `tsconfig.exercises-${process.pid}-${(configs += 1)}.json`);
   fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
   try {
-    const output = await tsc(root, config);
+    const output = await tsc(root, config, signal);
     const todoAt = new Map<string, (line: number) => number[]>();
     let current: CompileError[] | undefined;
     for (const line of output.split('\n')) {
@@ -57,13 +60,13 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT)
   }
 }
 
-function tsc(root: string, config: string): Promise<string> {
+function tsc(root: string, config: string, signal?: AbortSignal): Promise<string> {
   const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
   const locale = language === 'en' ? [] : ['--locale', language];
   return new Promise((resolve) => {
-    // tsc exits non-zero when it finds errors; its output is what matters here.
-    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root }, (_error, stdout, stderr) =>
+    // tsc exits non-zero when it finds errors (or ends at `signal`); its output is what matters here.
+    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal }, (_error, stdout, stderr) =>
       resolve(`${stdout}${stderr}`),
     );
   });

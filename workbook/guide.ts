@@ -131,6 +131,11 @@ class Guide {
       running.aborted = true;
       if (running.lesson !== lesson) this.queue.push(running.lesson);
       this.runner?.abort();
+    } else if (running?.lesson === lesson && this.runner?.onlyCheckingTypes) {
+      // Its verdict is on screen and its type checks are for the file before this save: stop them
+      // rather than make this save wait for them (a second or so, an editor's autosave interval).
+      running.aborted = true;
+      this.runner.abort();
     }
     void this.next();
   }

@@ -89,6 +89,8 @@ export class SuiteRunner {
   private abortWhenStarted = false;
   /** The run-time tests are done and only the type checks run: nothing there can loop for ever. */
   private checkingTypes = false;
+  /** Stops this run's compile check (abort). */
+  private compileCheck = new AbortController();
 
   private vitest: Vitest | undefined;
 
@@ -185,6 +187,7 @@ export class SuiteRunner {
     this.started = false;
     this.abortWhenStarted = false;
     this.checkingTypes = false;
+    this.compileCheck = new AbortController();
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
     const specifications = await vitest.globTestSpecifications(lessons.map(suiteFilter));
@@ -232,13 +235,13 @@ export class SuiteRunner {
         this.checkingTypes = true;
         // The run-time worker is gone: the next run's spare starts while the types are checked.
         if (this.warm) spares.refill(lessons, this.root);
-        const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root)]);
+        const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
         unhandledErrors = [...runtime.unhandledErrors, ...types.unhandledErrors];
         compileErrors = errors;
       } else {
-        const [all, errors] = await Promise.all([run(specifications), typeErrors(this.target, lessons, this.root)]);
+        const [all, errors] = await Promise.all([run(specifications), typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
         ({ testModules, unhandledErrors } = all);
         compileErrors = errors;
       }
@@ -269,16 +272,32 @@ export class SuiteRunner {
   }
 
   /**
-   * Ends the current run (its report then carries an error): for a run that is stuck, or one a
-   * save made useless. A worker killed while it starts would hold vitest for a minute, so a run
-   * that has not reached its workers yet is stopped as soon as it does, and a run that is only
-   * type-checking (a second or so) is left to end by itself.
+   * Ends the current run (its report then carries an error, or misses type results): for a run
+   * that is stuck, or one a save made useless. A worker killed while it starts would hold vitest
+   * for a minute, so a run that has not reached its workers yet is stopped as soon as it does.
    */
   abort(): void {
-    // Killing tsc under vitest's type checker can leave that checker waiting: let it finish.
-    if (this.checkingTypes) return;
+    if (this.checkingTypes) return void this.stopTypeChecks();
     if (this.started) stopChildProcesses();
     else this.abortWhenStarted = true;
+  }
+
+  /** Whether the run-time tests are done and only the type checks run: the verdict is on screen. */
+  get onlyCheckingTypes(): boolean {
+    return this.checkingTypes;
+  }
+
+  /**
+   * Ends the type checks as vitest itself does (a signal to its checker, which passes it on to
+   * tsc) and the compile check: vitest's run then ends as soon as tsc has, and the next run can
+   * start. A SIGKILL to every child instead could leave vitest's checker waiting. A checker not
+   * started yet is not stopped: it ends by itself within a second.
+   */
+  private async stopTypeChecks(): Promise<void> {
+    this.compileCheck.abort();
+    for (const project of this.vitest!.projects) {
+      await (project as unknown as { typechecker?: { stop(): Promise<void> } }).typechecker?.stop();
+    }
   }
 
   /**
