@@ -247,6 +247,7 @@ export class SuiteRunner {
       }
     } finally {
       clearInterval(watchdog);
+      this.checkingTypes = false;
     }
     const reports = lessons.map((lesson) => reportFor(lesson, testModules, this.root));
     // A worker stuck in a loop cannot send the news that its test started; the stuck test is
