@@ -194,7 +194,7 @@ const ko: Messages = {
   moreWith: (command) => `… 나머지는 \`${command}\``,
   hintCut: (file) => `… (화면에 맞춰 잘랐습니다. 전체: ${file})`,
   moreFailing: (tests, typeErrors, errors, command) =>
-    `… ${[tests > 0 ? `실패한 테스트 ${tests}개` : '', typeErrors > 0 ? `타입 오류 ${typeErrors}개` : '', errors > 0 ? `오류 ${errors}개` : ''].filter(Boolean).join(', ')} 더: \`${command}\``,
+    `… 이 밖에 ${[tests > 0 ? `실패한 테스트 ${tests}개` : '', typeErrors > 0 ? `타입 오류 ${typeErrors}개` : '', errors > 0 ? `오류 ${errors}개` : ''].filter(Boolean).join(', ')}: \`${command}\``,
   runningTests: (seconds, test) => `테스트 실행 중…${seconds === undefined ? '' : ` ${seconds}초`}${test === undefined ? '' : ` — ${test}`}`,
   checkingYourFiles: '파일 검사 중: ',
   lessonList: '레슨 목록',
