@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
+import type { Browser, BrowserContext, LaunchOptions } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
 
@@ -45,9 +45,12 @@ export const KEPT_CHROMIUM = 'WORKBOOK_KEPT_CHROMIUM';
 /**
  * A Chromium of the run's own: the guide's kept one when there is one (connecting takes
  * milliseconds, starting one a second or more), else a new one. Closing it closes every context
- * the run opened in it, as the end of the run's worker does.
+ * the run opened in it, as the end of the run's worker does. Playwright is loaded here, not at the
+ * top: loading it takes 0.7 s, which a run whose exercise is not far enough for a browser test
+ * (a stub, most saves) would pay for nothing, and the guide's spare worker does not preload it.
  */
 export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
   const kept = process.env[KEPT_CHROMIUM];
   if (kept) {
     try {
