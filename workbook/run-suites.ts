@@ -296,9 +296,7 @@ export class SuiteRunner {
    */
   private async stopTypeChecks(): Promise<void> {
     this.compileCheck.abort();
-    for (const project of this.vitest!.projects) {
-      await (project as unknown as { typechecker?: { stop(): Promise<void> } }).typechecker?.stop();
-    }
+    for (const project of this.typeCheckedProjects()) await project.typechecker?.stop();
   }
 
   /**
@@ -308,11 +306,15 @@ export class SuiteRunner {
    * exact version; workbook/test/run-suites.test.ts fails if this stops working.
    */
   private async forgetTypeResults(): Promise<void> {
-    for (const project of this.vitest!.projects) {
-      const internal = project as unknown as { typechecker?: { stop(): Promise<void> } };
-      await internal.typechecker?.stop();
-      internal.typechecker = undefined;
+    for (const project of this.typeCheckedProjects()) {
+      await project.typechecker?.stop();
+      project.typechecker = undefined;
     }
+  }
+
+  /** vitest's projects, with their type checker (internal to vitest, see forgetTypeResults). */
+  private typeCheckedProjects(): Array<{ typechecker?: { stop(): Promise<void> } }> {
+    return this.vitest!.projects as unknown as Array<{ typechecker?: { stop(): Promise<void> } }>;
   }
 
   /** Kills every worker and tsc now, started or not: for leaving the process. */

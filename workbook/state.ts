@@ -63,7 +63,8 @@ export function cleanUpAfterKilledRuns(root = ROOT): void {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, but belongs to someone else). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,13 +2,13 @@
  * Shared by the suites that wait on servers, threads and processes (lessons 09 and 10): bounded
  * waits whose failures say what was awaited, and small promise helpers.
  */
-import os from 'node:os';
+import { busyFactor } from '../../workbook/stall.ts';
 
 export const show = (value: unknown) => (value === undefined ? '(nothing)' : JSON.stringify(value));
 export const ms = (value: number) => `${Math.round(value)} ms`;
 export const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** How much busier than idle this machine is now (1 when idle): bounds that must be absolute grow with it. */
-export const busy = () => Math.max(1, os.loadavg()[0]! / os.cpus().length);
+export const busy = () => busyFactor();
 
 /** Fails with `what` when `promise` has not settled after `timeoutMs`. */
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

@@ -9,6 +9,7 @@ import { applyKey } from '../keys.ts';
 import type { Lesson } from '../lessons.ts';
 import type { TestOutcome } from '../outcome.ts';
 import type { GuideView } from '../screen.ts';
+import { isRunning } from '../state.ts';
 import type { Verdict } from '../verdicts.ts';
 import { makeRunnableWorkbook } from './fixture.ts';
 
@@ -146,15 +147,6 @@ function children(pid: number): number[] {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Ends a debug command and its test process, whatever state a failed test left them in. */
@@ -243,7 +235,7 @@ describe('npm run debug in a workbook of its own', () => {
       process.kill(-debug.child.pid!, 'SIGINT');
       expect(await debug.exited).toBe(130);
       // A process just killed may linger a moment as a zombie, until it is reaped.
-      await vi.waitFor(() => expect(worker.filter(alive), 'no test process left').toEqual([]), { timeout: 5_000 });
+      await vi.waitFor(() => expect(worker.filter(isRunning), 'no test process left').toEqual([]), { timeout: 5_000 });
       const reply = await fetch(`http://127.0.0.1:${port}/json/list`).catch(() => undefined);
       expect(reply, 'nothing listens on the inspector port').toBeUndefined();
     } finally {

@@ -5,6 +5,7 @@ import { listLessons } from '../lessons.ts';
 import { passed } from '../outcome.ts';
 import { runProgress } from '../progress.ts';
 import { SuiteRunner } from '../run-suites.ts';
+import { isRunning } from '../state.ts';
 import { busyFactor } from '../stall.ts';
 import { packagesOf, spares } from '../warm-forks.ts';
 import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
@@ -43,21 +44,13 @@ describe('SuiteRunner', () => {
 
   test('with warm on, a run takes the spare worker started during the run before', async () => {
     const lessons = listLessons(root);
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     await runner.run(lessons, { runtimeDone: () => {} });
     for (const listener of [{ runtimeDone: () => {} }, {}]) {
       const spare = spares.pid()!;
       expect(spare, 'a spare waits after a run').toBeDefined();
       await runner.run(lessons, listener);
       // Not taken, it would still be waiting; taken but ignored by vitest, it would idle on.
-      await vi.waitFor(() => expect(alive(spare), 'the run used the spare, which then ended').toBe(false), { timeout: 5_000 });
+      await vi.waitFor(() => expect(isRunning(spare), 'the run used the spare, which then ended').toBe(false), { timeout: 5_000 });
       expect(spares.pid(), 'and a new spare waits').not.toBe(spare);
     }
   });

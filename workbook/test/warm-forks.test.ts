@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { listLessons } from '../lessons.ts';
 import { SuiteRunner } from '../run-suites.ts';
+import { isRunning } from '../state.ts';
 import { ROOT } from '../target.ts';
 import { spares } from '../warm-forks.ts';
 import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
@@ -29,15 +30,6 @@ function withKeptHelper(root: string): void {
   fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), SUITE.replace('SEEN', path.join(root, 'seen.txt')));
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('kept helpers', () => {
   let root: string;
   beforeAll(() => {
@@ -58,7 +50,7 @@ describe('kept helpers', () => {
       await vi.waitFor(() => expect(spares.pid(), 'a spare, once the helper has answered').toBeDefined(), { timeout: 30_000 });
       await runner.run(lessons, { runtimeDone: () => {} });
       const helper = Number(seen());
-      expect(alive(helper), 'the run was given the helper\'s process id').toBe(true);
+      expect(isRunning(helper), 'the run was given the helper\'s process id').toBe(true);
 
       fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
       await vi.waitFor(() => expect(spares.pid()).toBeDefined(), { timeout: 30_000 });
@@ -70,7 +62,7 @@ describe('kept helpers', () => {
       await runner.run(lessons);
       expect(Number(seen()), 'stopping a run leaves the helper alone: the next run has the same one').toBe(helper);
       await runner.close();
-      await vi.waitFor(() => expect(alive(helper), 'closing the runner ends the helper').toBe(false), { timeout: 5_000 });
+      await vi.waitFor(() => expect(isRunning(helper), 'closing the runner ends the helper').toBe(false), { timeout: 5_000 });
     } finally {
       fs.writeFileSync(listLessons(root)[0]!.exercise, STUB);
       await runner.close().catch(() => undefined);
@@ -107,9 +99,9 @@ setInterval(() => {}, 1_000);
         guide.once('exit', (code) => reject(new Error(`the script ended (${code}) before printing its processes`)));
       });
       expect(kept, 'the spare and the helper').toHaveLength(2);
-      expect(kept.every(alive)).toBe(true);
+      expect(kept.every(isRunning)).toBe(true);
       guide.kill('SIGKILL');
-      await vi.waitFor(() => expect(kept.filter(alive), 'processes left after SIGKILL').toEqual([]), { timeout: 10_000 });
+      await vi.waitFor(() => expect(kept.filter(isRunning), 'processes left after SIGKILL').toEqual([]), { timeout: 10_000 });
     } finally {
       guide.kill('SIGKILL');
     }
