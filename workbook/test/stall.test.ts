@@ -13,12 +13,12 @@ const SLOW_SUITE = `import { beforeAll, describe, expect, test } from 'vitest';
 import { add } from '#exercise/01-demo';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('TODO 2: add', () => {
-  beforeAll(() => pause(5_000), 10_000);
-  test('adds', () => expect(add(2, 3)).toBe(5), 2_000);
+  beforeAll(() => pause(8_500), 15_000);
+  test('adds', () => expect(add(2, 3)).toBe(5), 7_000);
   test('takes its time, within its own timeout', async () => {
-    await pause(5_000);
+    await pause(8_500);
     expect(add(1, 1)).toBe(2);
-  }, 8_000);
+  }, 12_000);
 });
 `;
 
@@ -28,9 +28,10 @@ describe('the watchdog of a run', () => {
   beforeAll(async () => {
     root = makeRunnableWorkbook();
     fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), SLOW_SUITE);
-    // 3 s of quiet while the worker starts and loads the suite (1.5 s was cut short in CI). 'adds'
-    // gets the same, 2 s + the 1 s margin: a worker stuck in a loop cannot say which test it is in.
-    runner = await SuiteRunner.open('lessons', { root, stall: { limitMs: 3_000, marginMs: 1_000, hookMs: 3_000 } });
+    // 8 s of quiet while the worker starts and loads the suite: CI runs the runner's test files two
+    // at a time on 2 cores, and cut 1.5 s and then 3 s short. 'adds' gets the same, its 7 s + the
+    // 1 s margin: a worker stuck in a loop cannot say which test it is in.
+    runner = await SuiteRunner.open('lessons', { root, stall: { limitMs: 8_000, marginMs: 1_000, hookMs: 3_000 } });
   });
   afterAll(async () => {
     await runner?.close();
@@ -47,7 +48,7 @@ describe('the watchdog of a run', () => {
   test('stops a test stuck in a loop once its own timeout and the margin are over, naming it', async () => {
     fs.writeFileSync(listLessons(root)[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
     const [report] = await runner.run(listLessons(root));
-    expect(report!.errors[0]).toMatch(/^The tests were stopped after 3 s without progress while running "TODO 2: add > adds"/);
+    expect(report!.errors[0]).toMatch(/^The tests were stopped after 8 s without progress while running "TODO 2: add > adds"/);
     expect(report!.errors, 'only that: the workers died because they were stopped').toHaveLength(1);
   });
 
