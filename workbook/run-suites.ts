@@ -16,6 +16,7 @@ import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
 import { spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
+import { mapPackageStacksOnce } from './stack-maps.ts';
 import { busyFactor, hookAllowance, scaledLimits, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
 
 /** The test workers' heap: a loop that keeps adding to an array stops here, not at gigabytes. */
@@ -153,6 +154,7 @@ export class SuiteRunner {
       {},
       { stdout: quiet, stderr: quiet },
     );
+    mapPackageStacksOnce(runner.vitest);
     return runner;
   }
 
