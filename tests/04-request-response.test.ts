@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import express from 'express';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi, type TestContext } from 'vitest';
 import { z } from 'zod';
 import {
   ApiError,
@@ -41,9 +41,15 @@ async function startApp(options?: AppOptions): Promise<string> {
   return server.url;
 }
 
-async function startHandler(handler: http.RequestListener): Promise<string> {
+/**
+ * A plain HTTP server for the client's tests. Given `owner` (a concurrent test's context), it is
+ * closed when that test ends; otherwise by the afterEach above, which closes every server and so
+ * must not run while another test is still using one.
+ */
+async function startHandler(handler: http.RequestListener, owner?: Pick<TestContext, 'onTestFinished'>): Promise<string> {
   const server = await listening(http.createServer(handler));
-  running.push(server);
+  if (owner) owner.onTestFinished(() => server.close());
+  else running.push(server);
   return server.url;
 }
 
@@ -801,10 +807,10 @@ const answering = (status: number, contentType: string, body: string) =>
   });
 
 /** A server that reads nothing and answers nothing. */
-const silent = () =>
+const silent = (owner?: Pick<TestContext, 'onTestFinished'>) =>
   startHandler(() => {
     /* never answers */
-  });
+  }, owner);
 
 describe('TODO 7: ApiError', () => {
   test('is a ClientError carrying status and detail, with a message naming the status', () => {
@@ -948,8 +954,11 @@ describe('TODO 8: postJson, the client', () => {
 });
 
 describe('TODO 9: the timeout, for the whole call', () => {
-  test('a server that never answers: a RequestTimeoutError once timeoutMs has passed', async () => {
-    const base = await silent();
+  // The three tests that only wait out a timeout run at the same time (a second less to wait for
+  // the verdict); each closes its own servers. The test that lowers clientDefaults.timeoutMs runs
+  // alone: beside it, a client that ignored options.timeoutMs would pass the others by luck.
+  test.concurrent('a server that never answers: a RequestTimeoutError once timeoutMs has passed', async ({ onTestFinished }) => {
+    const base = await silent({ onTestFinished });
     const started = Date.now();
     const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
     const what = 'a server that never answers, timeoutMs 300';
@@ -964,6 +973,48 @@ describe('TODO 9: the timeout, for the whole call', () => {
     expect((error as RequestTimeoutError).timeoutMs, `${what} → the error's timeoutMs`).toBe(300);
     expect(elapsed, 'it should not give up before the timeout').toBeGreaterThanOrEqual(250);
     expect(elapsed, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
+  });
+
+  test.concurrent('a server that sends headers and then stalls mid-body: a RequestTimeoutError too', async ({ onTestFinished }) => {
+    const base = await startHandler((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"result": ');
+    }, { onTestFinished });
+    const started = Date.now();
+    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
+    const what = 'headers sent, then the body stalls, timeoutMs 300';
+    const error = await thrownBy(
+      within(call, 2500, `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (does the same timeout cover reading the body, response.text()?)`),
+      what,
+    );
+    expect(error, `${what} → expected a RequestTimeoutError (an abort while reading the body is a timeout too)`).toBeInstanceOf(RequestTimeoutError);
+    expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
+  });
+
+  test.concurrent('a server that trickles a byte every 100 ms: a RequestTimeoutError all the same (the timeout bounds the whole call, not the silence)', async ({ onTestFinished }) => {
+    const base = await startHandler((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"result": ');
+      // Whitespace is valid JSON, so the answer never goes wrong: it just never ends.
+      const drip = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(drip));
+    }, { onTestFinished });
+    const started = Date.now();
+    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
+    const what = 'headers sent, then one byte every 100 ms, forever, timeoutMs 300';
+    const error = await thrownBy(
+      within(
+        call,
+        2500,
+        `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (an idle timeout, such as socket.setTimeout or req.setTimeout, starts again with every byte: bound the whole call, e.g. with AbortSignal.timeout)`,
+      ),
+      what,
+    );
+    expect(error, `${what} → expected a RequestTimeoutError`).toBeInstanceOf(RequestTimeoutError);
+    expect((error as RequestTimeoutError).timeoutMs, `${what} → the error's timeoutMs`).toBe(300);
+    expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
   });
 
   test('with no timeoutMs, clientDefaults.timeoutMs applies (read at call time; lowered to 300 ms here)', async () => {
@@ -987,48 +1038,6 @@ describe('TODO 9: the timeout, for the whole call', () => {
     } finally {
       clientDefaults.timeoutMs = before;
     }
-  });
-
-  test('a server that sends headers and then stalls mid-body: a RequestTimeoutError too', async () => {
-    const base = await startHandler((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"result": ');
-    });
-    const started = Date.now();
-    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
-    const what = 'headers sent, then the body stalls, timeoutMs 300';
-    const error = await thrownBy(
-      within(call, 2500, `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (does the same timeout cover reading the body, response.text()?)`),
-      what,
-    );
-    expect(error, `${what} → expected a RequestTimeoutError (an abort while reading the body is a timeout too)`).toBeInstanceOf(RequestTimeoutError);
-    expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
-  });
-
-  test('a server that trickles a byte every 100 ms: a RequestTimeoutError all the same (the timeout bounds the whole call, not the silence)', async () => {
-    const base = await startHandler((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"result": ');
-      // Whitespace is valid JSON, so the answer never goes wrong: it just never ends.
-      const drip = setInterval(() => res.write(' '), 100);
-      res.on('close', () => clearInterval(drip));
-    });
-    const started = Date.now();
-    const call = postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse, { timeoutMs: 300 });
-    const what = 'headers sent, then one byte every 100 ms, forever, timeoutMs 300';
-    const error = await thrownBy(
-      within(
-        call,
-        2500,
-        `${what} → expected a RequestTimeoutError after about 300 ms; postJson had not settled after 2500 ms (an idle timeout, such as socket.setTimeout or req.setTimeout, starts again with every byte: bound the whole call, e.g. with AbortSignal.timeout)`,
-      ),
-      what,
-    );
-    expect(error, `${what} → expected a RequestTimeoutError`).toBeInstanceOf(RequestTimeoutError);
-    expect((error as RequestTimeoutError).timeoutMs, `${what} → the error's timeoutMs`).toBe(300);
-    expect(Date.now() - started, 'it should give up soon after the timeout (300 ms)').toBeLessThan(2500);
   });
 
   test('a server that is gone (connection refused) is not a timeout', async () => {
