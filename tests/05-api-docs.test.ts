@@ -814,20 +814,48 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
     const reported = (problems: string[]) =>
       problems.length === 0 ? '' : `. The page reported: ${problems.slice(0, 10).join(' | ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`;
 
-    test('Swagger UI at /docs/ renders every operation with its summary, asking nothing of another server', async () => {
-      const { seen, attempted, problems } = await visit('/docs/', async (page, renderMs) => {
+    /**
+     * A page is visited once for all the tests that read it: a visit costs seconds (Chromium parses
+     * Swagger UI's or ReDoc's bundle of a megabyte and more), the tests ask different questions of
+     * the same page. A test run alone (-t) makes the visit itself.
+     */
+    function once<T>(make: () => Promise<T>): () => Promise<T> {
+      let made: Promise<T> | undefined;
+      return () => (made ??= make());
+    }
+
+    type RunningSwaggerUi = { ui?: { getConfigs?: () => { validatorUrl?: unknown } } };
+    const swaggerUiVisit = once(() =>
+      visit('/docs/', async (page, renderMs) => {
         // By 'load', Swagger UI has rendered a document given inline (its init runs on window.onload);
         // one loaded by URL needs a fetch more. Waits for as many operation blocks as there should
-        // be; on a timeout the checks below say what is missing.
+        // be; on a timeout the checks say what is missing.
         await page.locator('.opblock').nth(OPERATIONS.length - 1).waitFor({ timeout: renderMs }).catch(() => undefined);
-        return page.$$eval('.opblock', (blocks) =>
-          blocks.map((block) => ({
+        const blocks = await page.$$eval('.opblock', (found) =>
+          found.map((block) => ({
             method: block.querySelector('.opblock-summary-method')?.textContent?.trim().toLowerCase() ?? '',
             path: block.querySelector('.opblock-summary-path')?.getAttribute('data-path') ?? '',
             summary: block.querySelector('.opblock-summary-description')?.textContent?.trim() ?? '',
           })),
         );
-      }, 'docs.png');
+        await page
+          .waitForFunction(() => typeof (globalThis as unknown as RunningSwaggerUi).ui?.getConfigs === 'function', undefined, { timeout: renderMs })
+          .catch(() => undefined);
+        const settings = await page.evaluate(() => {
+          const ui = (globalThis as unknown as RunningSwaggerUi).ui;
+          if (typeof ui?.getConfigs !== 'function') return { running: false, validatorUrl: undefined };
+          return { running: true, validatorUrl: ui.getConfigs().validatorUrl };
+        });
+        return { blocks, ...settings };
+      }, 'docs.png'),
+    );
+
+    test('Swagger UI at /docs/ renders every operation with its summary, asking nothing of another server', async () => {
+      const {
+        seen: { blocks: seen },
+        attempted,
+        problems,
+      } = await swaggerUiVisit();
       const summaryOf = summaries();
       for (const op of OPERATIONS) {
         const block = seen.find((entry) => entry.method === op.method && entry.path === op.path);
@@ -842,17 +870,7 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
       // it on a page at localhost or 127.0.0.1, where this test runs: there is no request to catch.
       // So the test asks the running Swagger UI (swagger-ui-express keeps it as window.ui) for the
       // setting it obeys elsewhere.
-      type RunningSwaggerUi = { ui?: { getConfigs?: () => { validatorUrl?: unknown } } };
-      const { seen, problems } = await visit('/docs/', async (page, renderMs) => {
-        await page
-          .waitForFunction(() => typeof (globalThis as unknown as RunningSwaggerUi).ui?.getConfigs === 'function', undefined, { timeout: renderMs })
-          .catch(() => undefined);
-        return page.evaluate(() => {
-          const ui = (globalThis as unknown as RunningSwaggerUi).ui;
-          if (typeof ui?.getConfigs !== 'function') return { running: false, validatorUrl: undefined };
-          return { running: true, validatorUrl: ui.getConfigs().validatorUrl };
-        });
-      }, 'docs.png');
+      const { seen, problems } = await swaggerUiVisit();
       expect(seen.running, `/docs/ has no running Swagger UI (window.ui, which swagger-ui-express's init script sets)${reported(problems)}`).toBe(true);
       // Swagger UI's documented ways to say "no validator": null, or the word "none".
       const off = seen.validatorUrl === null || seen.validatorUrl === 'none';
@@ -864,8 +882,8 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
       ).toBe(true);
     }, BROWSER_TEST_MS);
 
-    test('ReDoc at /redoc renders every operation with its summary, asking nothing of another server', async () => {
-      const { seen, attempted, refused, problems } = await visit('/redoc', async (page, renderMs) => {
+    const redocVisit = once(() =>
+      visit('/redoc', async (page, renderMs) => {
         // ReDoc fetches the document after 'load' and renders it (about half a second later, measured).
         // It shows each operation's method and path in the right-hand panel (.http-verb + the path).
         await page.locator('.http-verb').nth(OPERATIONS.length - 1).waitFor({ timeout: renderMs }).catch(() => undefined);
@@ -873,8 +891,34 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
           endpoints: await page.$$eval('.http-verb', (verbs) =>
             verbs.map((verb) => `${verb.textContent?.trim().toLowerCase()} ${verb.nextElementSibling?.textContent?.trim() ?? ''}`)),
           headings: await page.$$eval('h2', (headings) => headings.map((heading) => heading.textContent?.trim() ?? '')),
+          rendered: await page.locator('.http-verb').count(),
+          // Chromium files a csp-violation report for every refusal; a buffered ReportingObserver
+          // reads the ones made before it was created, so the page is visited as it is.
+          refusals: await page.evaluate(
+            () =>
+              new Promise<Refusal[] | undefined>((resolve) => {
+                type Report = { body?: { effectiveDirective?: string; blockedURL?: string } };
+                type Observer = { observe(): void; takeRecords(): Report[]; disconnect(): void };
+                const ReportingObserver = (globalThis as unknown as { ReportingObserver?: new (callback: (reports: Report[]) => void, options: object) => Observer })
+                  .ReportingObserver;
+                if (!ReportingObserver) return resolve(undefined);
+                const reports: Report[] = [];
+                const observer = new ReportingObserver((delivered) => void reports.push(...delivered), { types: ['csp-violation'], buffered: true });
+                observer.observe();
+                // The buffered reports come in a task of their own; takeRecords() gathers any still queued.
+                setTimeout(() => {
+                  reports.push(...observer.takeRecords());
+                  observer.disconnect();
+                  resolve(reports.map((report) => ({ directive: report.body?.effectiveDirective ?? '', blocked: report.body?.blockedURL ?? '' })));
+                }, 100);
+              }),
+          ),
         };
-      }, 'redoc.png');
+      }, 'redoc.png'),
+    );
+
+    test('ReDoc at /redoc renders every operation with its summary, asking nothing of another server', async () => {
+      const { seen, attempted, refused, problems } = await redocVisit();
       const summaryOf = summaries();
       for (const op of OPERATIONS) {
         expect(seen.endpoints, `ReDoc should show ${label(op)}; it shows ${show(seen.endpoints)}${reported(problems)}`).toContain(`${op.method} ${op.path}`);
@@ -891,32 +935,10 @@ describe('TODO 6: ReDoc at /redoc, offline, and both pages in a real browser', (
     test("ReDoc at /redoc works under its Content-Security-Policy: nothing of the page's own is refused", async () => {
       // The policy must refuse other servers (the Redocly logo) and nothing ReDoc itself needs: its
       // search runs in a blob: worker, its icons are data: images, its CSS is injected inline.
-      // Chromium files a csp-violation report for every refusal; a buffered ReportingObserver reads
-      // the ones made before it was created, so the page is visited as it is.
-      const { seen: { rendered, refusals }, problems } = await visit('/redoc', async (page, renderMs) => {
-        await page.locator('.http-verb').nth(OPERATIONS.length - 1).waitFor({ timeout: renderMs }).catch(() => undefined);
-        const rendered = await page.locator('.http-verb').count();
-        const refusals = await page.evaluate(
-          () =>
-            new Promise<Refusal[] | undefined>((resolve) => {
-              type Report = { body?: { effectiveDirective?: string; blockedURL?: string } };
-              type Observer = { observe(): void; takeRecords(): Report[]; disconnect(): void };
-              const ReportingObserver = (globalThis as unknown as { ReportingObserver?: new (callback: (reports: Report[]) => void, options: object) => Observer })
-                .ReportingObserver;
-              if (!ReportingObserver) return resolve(undefined);
-              const reports: Report[] = [];
-              const observer = new ReportingObserver((delivered) => void reports.push(...delivered), { types: ['csp-violation'], buffered: true });
-              observer.observe();
-              // The buffered reports come in a task of their own; takeRecords() gathers any still queued.
-              setTimeout(() => {
-                reports.push(...observer.takeRecords());
-                observer.disconnect();
-                resolve(reports.map((report) => ({ directive: report.body?.effectiveDirective ?? '', blocked: report.body?.blockedURL ?? '' })));
-              }, 100);
-            }),
-        );
-        return { rendered, refusals };
-      }, 'redoc.png');
+      const {
+        seen: { rendered, refusals },
+        problems,
+      } = await redocVisit();
       if (refusals === undefined) throw new Error('this Chromium has no ReportingObserver, which the test reads the refusals from');
       const own = refusals.filter((refusal) => !fromAnotherServer(refusal.blocked));
       expect(
