@@ -935,6 +935,15 @@ describe('TODO 8: postJson, the client', () => {
       expect((error as ApiError).detail, `${label} → its detail should be the whole body, parsed`).toEqual(expected);
     });
 
+    test('a 300 whose body would parse throws an ApiError too: only a 2xx is a success, not everything below 400', async () => {
+      // A 300 has no Location here, so fetch hands it back as it is (it follows 301, 302, 303, 307
+      // and 308 by itself).
+      const base = await answering(300, 'application/json', '{"result": 15}');
+      const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 300 with {"result": 15}');
+      expect(error, 'a 300 with the body {"result": 15} should throw an ApiError (a non-2xx answer), even though the body fits the schema').toBeInstanceOf(ApiError);
+      expect((error as ApiError).status, 'its status').toBe(300);
+    });
+
     test('a 409 with {"detail": null} throws an ApiError whose detail is null: the body has a detail field, and that is its value', async () => {
       const base = await answering(409, 'application/json', '{"detail": null}');
       const error = await thrownBy(postJson(`${base}/process`, { a: 5, b: 10 }, ProcessResponse), 'a 409 with {"detail": null}');
