@@ -41,12 +41,15 @@ async function startApp(options?: AppOptions): Promise<string> {
   return server.url;
 }
 
+/** A concurrent test's context: the servers it starts are closed when it ends. */
+type ServerOwner = Pick<TestContext, 'onTestFinished'>;
+
 /**
- * A plain HTTP server for the client's tests. Given `owner` (a concurrent test's context), it is
- * closed when that test ends; otherwise by the afterEach above, which closes every server and so
- * must not run while another test is still using one.
+ * A plain HTTP server for the client's tests. Given `owner`, it is closed when that test ends;
+ * otherwise by the afterEach above, which closes every server and so must not run while another
+ * test is still using one.
  */
-async function startHandler(handler: http.RequestListener, owner?: Pick<TestContext, 'onTestFinished'>): Promise<string> {
+async function startHandler(handler: http.RequestListener, owner?: ServerOwner): Promise<string> {
   const server = await listening(http.createServer(handler));
   if (owner) owner.onTestFinished(() => server.close());
   else running.push(server);
@@ -807,7 +810,7 @@ const answering = (status: number, contentType: string, body: string) =>
   });
 
 /** A server that reads nothing and answers nothing. */
-const silent = (owner?: Pick<TestContext, 'onTestFinished'>) =>
+const silent = (owner?: ServerOwner) =>
   startHandler(() => {
     /* never answers */
   }, owner);

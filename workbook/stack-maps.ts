@@ -19,7 +19,7 @@ import { parseErrorStacktrace } from '@vitest/utils/source-map';
 import { extractSourcemapFromFile } from '@vitest/utils/source-map/node';
 import type { TestProject, Vitest } from 'vitest/node';
 
-type SourceMap = ReturnType<typeof extractSourcemapFromFile> extends infer Extracted ? (Extracted extends { map: infer Map } ? Map : never) : never;
+type SourceMap = NonNullable<ReturnType<typeof extractSourcemapFromFile>>['map'];
 type ResultPack = [taskId: string, result: { errors?: unknown[] } | undefined, ...rest: unknown[]];
 interface TestRun {
   syncUpdateStacks(update: ResultPack[]): void;
