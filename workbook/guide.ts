@@ -55,7 +55,7 @@ class Guide {
   private watchers: fs.FSWatcher[] = [];
   private timers = new Map<string, NodeJS.Timeout>();
   /** The lesson being run, whether it was saved (foreground) or is a background check. */
-  private running: { lesson: Lesson; foreground: boolean; aborted: boolean; startedAt: number } | undefined;
+  private running: { lesson: Lesson; foreground: boolean; aborted: boolean; startedAt: number; verdictShown: boolean } | undefined;
   private queue: Lesson[] = [];
   private ticker: NodeJS.Timeout | undefined;
 
@@ -122,8 +122,10 @@ class Guide {
     if (this.view.notice?.transient) this.view.notice = undefined;
     this.view.stale.add(lesson.id);
     this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
-    // The screen answers the save at once, even while an earlier run is being stopped.
-    this.view.run ??= { startedAt: performance.now() };
+    // The screen answers the save at once, even while an earlier run is being stopped. A run
+    // whose verdict is on screen already is over for the learner: the count starts again.
+    const shownRun = this.view.run?.stillRunning ?? this.view.run?.typesPending;
+    if (!this.view.run || shownRun) this.view.run = { startedAt: performance.now() };
     this.render();
     const running = this.running;
     if (running && (!running.foreground || performance.now() - running.startedAt > ABORT_STUCK_RUN_MS)) {
@@ -131,11 +133,11 @@ class Guide {
       running.aborted = true;
       if (running.lesson !== lesson) this.queue.push(running.lesson);
       this.runner?.abort();
-    } else if (running?.lesson === lesson && this.runner?.onlyCheckingTypes) {
-      // Its verdict is on screen and its type checks are for the file before this save: stop them
-      // rather than make this save wait for them (a second or so, an editor's autosave interval).
+    } else if (running?.lesson === lesson && running.verdictShown) {
+      // Its verdict is on screen and the rest of the run (later TODOs' tests, the type checks) is
+      // for the file before this save: stop it rather than make this save wait for it.
       running.aborted = true;
-      this.runner.abort();
+      this.runner?.abort();
     }
     void this.next();
   }
@@ -160,7 +162,7 @@ class Guide {
     // Foreground: the learner waits for this verdict. Background: a check a save may interrupt.
     const foreground = onScreen();
     const startedAt = performance.now();
-    const running = { lesson, foreground, aborted: false, startedAt };
+    const running = { lesson, foreground, aborted: false, startedAt, verdictShown: false };
     this.running = running;
     // A lesson passes "now" only if it did not before this run (a remembered pass does not count twice).
     const before = this.view.reports.get(lesson.id);
@@ -173,10 +175,19 @@ class Guide {
         testStarted: (name) => {
           if (this.view.run) this.view.run.test = name;
         },
+        // The TODO at hand has its verdict: on screen now, while later TODOs' tests still run.
+        todoSettled: (partial, stillRunning) => {
+          if (!onScreen() || running.aborted) return;
+          this.view.reports.set(lesson.id, partial);
+          this.view.run = { ...this.view.run!, stillRunning };
+          running.verdictShown = true;
+          this.render();
+        },
         runtimeDone: ([partial]) => {
           if (!onScreen() || running.aborted || !partial) return;
           this.view.reports.set(lesson.id, partial);
-          this.view.run = { ...this.view.run!, typesPending: true };
+          this.view.run = { ...this.view.run!, stillRunning: undefined, typesPending: true };
+          running.verdictShown = true;
           this.render();
         },
       });

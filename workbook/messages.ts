@@ -23,6 +23,12 @@ export function typedInKorean(command: string, env: NodeJS.ProcessEnv = process.
   return fromLocale || platform === 'win32' ? command : `WORKBOOK_LANG=ko ${command}`;
 }
 
+/** TODO numbers as few words as they take: 4–6 for a run of them, else 2, 5, 7. */
+function todoNumbers(todos: number[]): string {
+  const contiguous = todos.length > 2 && todos.every((todo, index) => index === 0 || todo === todos[index - 1]! + 1);
+  return contiguous ? `${todos[0]}–${todos.at(-1)}` : todos.join(', ');
+}
+
 const en = {
   /** A command as the learner should type it (every command the runner shows goes through this). */
   command: (command: string) => command,
@@ -67,6 +73,9 @@ const en = {
   someTestsPass: (ok: number, total: number) => `${ok} of ${total} tests pass.`,
   notStartedYet: 'Not started yet.',
   someRuntimeTestsPass: (ok: number, total: number) => `${ok} of ${total} run-time tests pass.`,
+  testsPassSoFar: (ok: number, total: number) => `${ok} of ${total} tests pass so far.`,
+  /** Said after a count of the tests so far: the TODOs whose tests are to come (none: tests outside any TODO). */
+  stillRunning: (todos: number[]) => (todos.length === 0 ? ' More tests still running…' : ` ${todos.length === 1 ? 'TODO' : 'TODOs'} ${todoNumbers(todos)} still running…`),
   checkingTypes: ' Checking types…',
   passButCompile: (total: number) => `All ${total} tests pass, but the exercise does not compile yet.`,
   runtimePass: (total: number) => `All ${total} run-time tests pass.`,
@@ -219,6 +228,8 @@ const ko: Messages = {
   someTestsPass: (ok, total) => `테스트 ${total}개 중 ${ok}개 통과.`,
   notStartedYet: '아직 시작하지 않았습니다.',
   someRuntimeTestsPass: (ok, total) => `런타임 테스트 ${total}개 중 ${ok}개 통과.`,
+  testsPassSoFar: (ok, total) => `지금까지 테스트 ${total}개 중 ${ok}개 통과.`,
+  stillRunning: (todos) => (todos.length === 0 ? ' 나머지 테스트는 아직 실행 중…' : ` TODO ${todoNumbers(todos)}의 테스트는 아직 실행 중…`),
   checkingTypes: ' 타입 검사 중…',
   passButCompile: (total) => `테스트 ${total}개가 모두 통과했지만, 연습 문제 코드가 아직 컴파일되지 않습니다.`,
   runtimePass: (total) => `런타임 테스트 ${total}개가 모두 통과했습니다.`,

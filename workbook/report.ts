@@ -30,12 +30,17 @@ export interface ReportOptions {
   typesPending?: boolean;
   /** The exercise is still its starting version: the verdict is "not started", not a failure. */
   untouched?: boolean;
+  /**
+   * The run goes on, its first failing TODO settled: these TODOs' tests are still to come (the
+   * report holds the tests finished so far).
+   */
+  stillRunning?: number[];
 }
 
 export function describeReport(report: LessonReport, options: ReportOptions = {}): ReportText {
   const { lesson, tests, errors, typeErrors } = report;
   const messageLines = options.messageLines ?? 4;
-  const text: ReportText = { passed: passed(report) && !options.typesPending, status: [], failures: [], kinds: [], compile: [] };
+  const text: ReportText = { passed: passed(report) && !options.typesPending && !options.stillRunning, status: [], failures: [], kinds: [], compile: [] };
 
   if (errors.length > 0) {
     // When the suite cannot even load, test counts and compiler messages about it only mislead.
@@ -61,24 +66,26 @@ export function describeReport(report: LessonReport, options: ReportOptions = {}
 
   const ok = tests.filter((test) => test.state === 'passed').length;
   const failing = tests.length - ok - tests.filter((test) => test.state === 'skipped').length;
-  const pending = options.typesPending ? paint('dim', say.checkingTypes) : '';
-  // While the type tests are pending, the count is of the run-time tests only: say so, or the total seems to jump.
-  const count = options.typesPending ? say.someRuntimeTestsPass(ok, tests.length) : say.someTestsPass(ok, tests.length);
+  const stillRunning = options.stillRunning ?? [];
+  const soFar = options.stillRunning !== undefined;
+  const pending = soFar ? paint('dim', say.stillRunning(stillRunning)) : options.typesPending ? paint('dim', say.checkingTypes) : '';
+  // While some tests are still to come, the count is of those finished: say so, or the total seems to jump.
+  const count = soFar ? say.testsPassSoFar(ok, tests.length) : options.typesPending ? say.someRuntimeTestsPass(ok, tests.length) : say.someTestsPass(ok, tests.length);
   if (failing > 0 && options.untouched) text.status.push(`${paint('dim', '○')} ${count} ${say.notStartedYet}${pending}`);
   else if (failing > 0) text.status.push(`${paint('red', '✗')} ${count}${pending}`);
   else if (typeErrors.length > 0) text.status.push(`${paint('yellow', '✗')} ${say.passButCompile(tests.length)}`);
   else if (options.typesPending) text.status.push(`${say.runtimePass(tests.length)}${pending}`);
   else text.status.push(`${paint('green', say.allPass(tests.length))} ${say.readSolution(relative(lesson.solution))}`);
 
-  if (groups.some((group) => group.todo !== undefined)) {
-    const marks = groups
-      .filter((group) => group.todo !== undefined)
-      // No-break spaces keep each item whole when the line wraps.
-      .map((group) =>
-        group.failing === 0 && group.compileErrors.length === 0
-          ? `TODO\u00a0${group.todo}\u00a0${paint('green', '✓')}`
-          : `TODO\u00a0${group.todo}\u00a0${paint('red', say.todoNotDone(group.failing, group.compileErrors.length))}`,
-      );
+  const numbered = groups.filter((group) => group.todo !== undefined);
+  const todos = [...new Set([...numbered.map((group) => group.todo!), ...stillRunning])].sort((a, b) => a - b);
+  if (todos.length > 0) {
+    // No-break spaces keep each item whole when the line wraps.
+    const marks = todos.map((todo) => {
+      const group = numbered.find((candidate) => candidate.todo === todo);
+      if (group && (group.failing > 0 || group.compileErrors.length > 0)) return `TODO\u00a0${todo}\u00a0${paint('red', say.todoNotDone(group.failing, group.compileErrors.length))}`;
+      return `TODO\u00a0${todo}\u00a0${stillRunning.includes(todo) ? paint('dim', '…') : paint('green', '✓')}`;
+    });
     text.status.push(marks.join('  '));
   }
 

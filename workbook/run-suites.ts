@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
-import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { exerciseFile, typeErrors } from './compile.ts';
 import { describeEscaped, isEscaped } from './escaped.ts';
 import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
+import { settledTodo, todoOf } from './todos.ts';
 import { spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
 import { mapPackageStacksOnce } from './stack-maps.ts';
@@ -25,29 +26,41 @@ export const WORKER_HEAP_MB = 768;
 /** What a run tells while it goes: the guide shows the run-time results before the type checks end. */
 export interface RunListener {
   testStarted?(name: string): void;
+  /**
+   * A one-lesson run's first failing TODO is settled (todos.ts) while later TODOs' tests still run:
+   * the tests finished so far, and the TODOs whose tests are still to come. Told at most once.
+   */
+  todoSettled?(report: LessonReport, stillRunning: number[]): void;
   /** The run-time tests (every *.test.ts) of the run have finished; type checks may still run. */
   runtimeDone?(reports: LessonReport[]): void;
 }
 
 /**
  * Stops vitest's workers (and tsc), the only way to end a test stuck in an endless loop. The run
- * then ends with an error and the instance can run again. Uses pgrep (Linux, macOS); where it is
- * missing, nothing is stopped.
+ * then ends with an error and the instance can run again. What a test started goes too (lesson
+ * 10's servers, say): killed with its worker, it would live on as an orphan, since the worker's
+ * afterAll never runs. Uses ps (Linux, macOS); where it is missing, nothing is stopped.
  */
 export function stopChildProcesses(): void {
   // The spare worker runs nothing yet: stopped now, vitest would take a dead process next run.
   // The kept helpers serve the next runs too.
   const idle = spares.idle();
-  let pids: string[];
+  let table: string;
   try {
-    pids = execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    table = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
   } catch {
-    return; // no children, or no pgrep
+    return; // no ps
   }
-  for (const pid of pids) {
-    if (idle.has(Number(pid))) continue;
+  const childrenOf = new Map<number, number[]>();
+  for (const [pid, parent] of table.trim().split('\n').map((row) => row.trim().split(/\s+/).map(Number))) {
+    childrenOf.set(parent!, [...(childrenOf.get(parent!) ?? []), pid!]);
+  }
+  // The whole tree is read before anything is killed: an orphan can no longer be told by its parent.
+  const doomed = (childrenOf.get(process.pid) ?? []).filter((pid) => !idle.has(pid));
+  for (let index = 0; index < doomed.length; index += 1) doomed.push(...(childrenOf.get(doomed[index]!) ?? []));
+  for (const pid of doomed) {
     try {
-      process.kill(Number(pid), 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -90,6 +103,10 @@ export class SuiteRunner {
   private abortWhenStarted = false;
   /** The run-time tests are done and only the type checks run: nothing there can loop for ever. */
   private checkingTypes = false;
+  /** abort() stopped the run-time tests: the type checks would be for a file already saved over. */
+  private stoppedRuntime = false;
+  /** The lesson of a one-lesson run with one run-time file, until its settled TODO is told. */
+  private settling: Lesson | undefined;
   /** Stops this run's compile check (abort). */
   private compileCheck = new AbortController();
 
@@ -134,6 +151,7 @@ export class SuiteRunner {
       onTestCaseResult: (test) => {
         runner.active.delete(test.id);
         runner.moved();
+        runner.tellIfSettled(test);
       },
       onTestModuleEnd: (module) => {
         runner.moved();
@@ -173,6 +191,24 @@ export class SuiteRunner {
     return [...this.active.values()].findLast((entry) => entry.test !== undefined)?.test;
   }
 
+  /** Tells the listener the first failing TODO as soon as no test still to come can change it. */
+  private tellIfSettled(test: TestCase): void {
+    const lesson = this.settling;
+    const module = test.module;
+    if (!lesson || !this.listener.todoSettled || module.moduleId.endsWith('.test-d.ts') || module.errors().length > 0) return;
+    const file = path.relative(this.root, module.moduleId);
+    const finished: TestOutcome[] = [];
+    const unfinished: string[] = [];
+    for (const each of module.children.allTests()) {
+      if (each.result().state === 'pending') unfinished.push(each.fullName);
+      else finished.push(outcomeOf(each, file));
+    }
+    if (unfinished.length === 0 || settledTodo(finished, unfinished) === undefined) return;
+    this.settling = undefined;
+    const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
+    this.listener.todoSettled({ lesson, tests: finished, errors: [], typeErrors: [] }, stillRunning);
+  }
+
   private queued(): void {
     this.moved();
     if (this.started) return;
@@ -189,11 +225,13 @@ export class SuiteRunner {
     this.started = false;
     this.abortWhenStarted = false;
     this.checkingTypes = false;
+    this.stoppedRuntime = false;
     this.compileCheck = new AbortController();
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
     const specifications = await vitest.globTestSpecifications(lessons.map(suiteFilter));
     const runtimeFiles = specifications.filter((spec) => !spec.moduleId.endsWith('.test-d.ts')).length;
+    this.settling = lessons.length === 1 && runtimeFiles === 1 ? lessons[0] : undefined;
 
     let stalledIn: string | undefined;
     /** How long the run had gone quiet when it was stopped. */
@@ -237,7 +275,10 @@ export class SuiteRunner {
         this.checkingTypes = true;
         // The run-time worker is gone: the next run's spare starts while the types are checked.
         if (this.warm) spares.refill(lessons, this.root);
-        const [types, errors] = await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
+        const stopped = { testModules: [], unhandledErrors: [] };
+        const [types, errors] = this.stoppedRuntime
+          ? [stopped, new Map<string, CompileError[]>()]
+          : await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
         unhandledErrors = [...runtime.unhandledErrors, ...types.unhandledErrors];
@@ -281,13 +322,9 @@ export class SuiteRunner {
    */
   abort(): void {
     if (this.checkingTypes) return void this.stopTypeChecks();
+    this.stoppedRuntime = true;
     if (this.started) stopChildProcesses();
     else this.abortWhenStarted = true;
-  }
-
-  /** Whether the run-time tests are done and only the type checks run: the verdict is on screen. */
-  get onlyCheckingTypes(): boolean {
-    return this.checkingTypes;
   }
 
   /**
@@ -347,15 +384,17 @@ function reportFor(lesson: Lesson, modules: TestModule[], root: string): LessonR
     const file = path.relative(root, module.moduleId);
     if (!file.startsWith(suiteFilter(lesson))) continue;
     for (const error of module.errors()) report.errors.push(`${file}: ${describeError(error)}`);
-    for (const test of module.children.allTests()) {
-      const result = test.result();
-      const state = result.state === 'pending' ? 'skipped' : result.state;
-      const outcome: TestOutcome = { file, name: test.fullName, state };
-      if (result.state === 'failed') outcome.message = describeError(result.errors[0]);
-      report.tests.push(outcome);
-    }
+    for (const test of module.children.allTests()) report.tests.push(outcomeOf(test, file));
   }
   return report;
+}
+
+/** A test's outcome in the runner's terms; one that never ran counts as skipped. */
+function outcomeOf(test: TestCase, file: string): TestOutcome {
+  const result = test.result();
+  const outcome: TestOutcome = { file, name: test.fullName, state: result.state === 'pending' ? 'skipped' : result.state };
+  if (result.state === 'failed') outcome.message = describeError(result.errors[0]);
+  return outcome;
 }
 
 /**

@@ -34,8 +34,12 @@ export interface GuideView {
   };
   /** The lesson list, open for choosing, with the highlighted row. */
   list?: { selected: number };
-  /** The current lesson's run, while it goes. */
-  run?: { startedAt: number; test?: string; typesPending?: boolean };
+  /**
+   * The current lesson's run, while it goes. Once its first failing TODO is settled, the report
+   * on screen is the tests finished so far and `stillRunning` the TODOs whose tests are to come;
+   * once the run-time tests are done, `typesPending` until the type checks are.
+   */
+  run?: { startedAt: number; test?: string; stillRunning?: number[]; typesPending?: boolean };
   lastRunMs?: number;
 }
 
@@ -80,8 +84,11 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
         '',
       ];
   const report = view.reports.get(lesson.id);
-  const text = report ? describeReport(report, { typesPending: view.run?.typesPending, messageLines: compact ? 1 : 4, untouched: view.untouched.has(lesson.id) }) : undefined;
-  const running = view.run && !view.run.typesPending ? [runningLine(view.run, now)] : [];
+  const text = report
+    ? describeReport(report, { typesPending: view.run?.typesPending, stillRunning: view.run?.stillRunning, messageLines: compact ? 1 : 4, untouched: view.untouched.has(lesson.id) })
+    : undefined;
+  // Once a verdict for the TODO at hand is on screen, its status line says what still runs.
+  const running = view.run && !view.run.typesPending && !view.run.stillRunning ? [runningLine(view.run, now)] : [];
   const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', say.notRunYet)]))];
   const [first = [], ...rest] = text?.failures ?? [];
   const [, ...restKinds] = text?.kinds ?? [];

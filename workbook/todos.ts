@@ -20,7 +20,7 @@ export interface TodoGroup {
 const TODO_BLOCK = /^TODO (\d+): *([^>]*?) *(?: > |$)/;
 
 /** The TODO a test belongs to, read from its full name ("TODO 2: parseItem > returns …"). */
-export function todoOf(test: TestOutcome): { todo: number; label: string } | undefined {
+export function todoOf(test: Pick<TestOutcome, 'name'>): { todo: number; label: string } | undefined {
   const match = test.name.match(TODO_BLOCK);
   return match ? { todo: Number(match[1]), label: match[2] ?? '' } : undefined;
 }
@@ -73,4 +73,18 @@ export function currentTodo(report: Pick<LessonReport, 'tests' | 'errors' | 'typ
   return groupByTodo(report.tests, report.typeErrors).find(
     (group) => group.todo !== undefined && (group.tests.some(unfinished) || group.compileErrors.length > 0),
   )?.todo;
+}
+
+/**
+ * While a run goes, the TODO the learner is on as soon as it is certain: the first TODO with a
+ * failing test, once every test of it and of the TODOs before it has finished (`unfinished`
+ * names the tests still to come). Later TODOs' tests cannot change that answer, only the count
+ * (the type checks after them can: a compile error in an earlier TODO's code). Undefined while it
+ * may still change, and when no TODO has failed yet.
+ */
+export function settledTodo(finished: TestOutcome[], unfinished: string[]): number | undefined {
+  const first = groupByTodo(finished).find((group) => group.todo !== undefined && group.failing > 0)?.todo;
+  if (first === undefined) return undefined;
+  const waiting = unfinished.map((name) => todoOf({ name })?.todo);
+  return waiting.some((todo) => todo !== undefined && todo <= first) ? undefined : first;
 }

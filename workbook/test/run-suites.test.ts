@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { listLessons } from '../lessons.ts';
@@ -9,6 +10,15 @@ import { isRunning } from '../state.ts';
 import { busyFactor } from '../stall.ts';
 import { packagesOf, spares } from '../warm-forks.ts';
 import { makeRunnableWorkbook, SOLVED, STUB } from './fixture.ts';
+
+/** A process killed as an orphan may wait to be reaped; on Linux /proc tells (elsewhere: no). */
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 describe('SuiteRunner', () => {
   let root: string;
@@ -158,5 +168,72 @@ describe('SuiteRunner', () => {
     expect(() => process.kill(spare, 0), 'the spare is alive').not.toThrow();
     await runner.close();
     await vi.waitFor(() => expect(() => process.kill(spare, 0), 'the spare is gone').toThrow(), { timeout: 5_000 });
+  });
+});
+
+/** A one-lesson workbook whose suite is `suite`, opened as the guide opens it; closed and removed after `use`. */
+async function withSuite(suite: string, use: (runner: SuiteRunner, root: string) => Promise<void>): Promise<void> {
+  const root = makeRunnableWorkbook();
+  fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), suite);
+  const runner = await SuiteRunner.open('lessons', { root, warm: true });
+  try {
+    await use(runner, root);
+  } finally {
+    await runner.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('SuiteRunner, while a run goes', () => {
+  test('tells the first failing TODO as soon as no test still to come can change it', async () => {
+    const wait = (ms: number) => `() => new Promise((resolve) => setTimeout(resolve, ${ms}))`;
+    const suite =
+      `import { describe, expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\n` +
+      `describe('TODO 1: first', () => {\n  test('adds', () => expect(add(2, 3)).toBe(5));\n});\n` +
+      `describe('TODO 2: second', () => {\n  test('fails', () => expect(add(1, 1)).toBe(3));\n  test('takes a while', ${wait(300)});\n});\n` +
+      `describe('TODO 3: third', () => {\n  test('waits long', ${wait(2_000)});\n});\n`;
+    await withSuite(suite, async (runner, root) => {
+      const lessons = listLessons(root);
+      fs.writeFileSync(lessons[0]!.exercise, SOLVED);
+      const told: { names: string[]; stillRunning: number[]; at: number }[] = [];
+      const [report] = await runner.run(lessons, {
+        todoSettled: (partial, stillRunning) => told.push({ names: partial.tests.map((test) => test.name), stillRunning, at: performance.now() }),
+        runtimeDone: () => {},
+      });
+      const ended = performance.now();
+      // Not right after 'fails': TODO 2 still had a test to finish.
+      expect(told.map(({ names, stillRunning }) => ({ names, stillRunning })), 'told once, when TODO 2 had finished, with what was still to come').toEqual([
+        { names: ['TODO 1: first > adds', 'TODO 2: second > fails', 'TODO 2: second > takes a while'], stillRunning: [3] },
+      ]);
+      expect(ended - told[0]!.at, 'told while TODO 3 still ran').toBeGreaterThan(1_000);
+      expect(report!.tests.find((test) => test.name === 'TODO 3: third > waits long')?.state, 'the run went on to the end').toBe('passed');
+      fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('a + b', 'a + b + 1'));
+      const first: number[][] = [];
+      await runner.run(lessons, { todoSettled: (_partial, stillRunning) => first.push(stillRunning) });
+      expect(first, 'TODO 1 failing: told with TODOs 2 and 3 to come').toEqual([[2, 3]]);
+    });
+  });
+
+  test('abort() during the run-time tests stops what a test started too, and skips the type checks', async () => {
+    const pidFile = path.join(os.tmpdir(), `workbook-run-server-${process.pid}.pid`);
+    // A test that starts a long-lived process, as lesson 10's suite starts its servers, and waits.
+    const suite =
+      `import { spawn } from 'node:child_process';\nimport fs from 'node:fs';\nimport { test } from 'vitest';\n` +
+      `test('starts a server', async () => {\n  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });\n` +
+      `  fs.writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));\n  await new Promise((resolve) => setTimeout(resolve, 60_000));\n}, 90_000);\n`;
+    await withSuite(suite, async (runner, root) => {
+      try {
+        // As the guide runs it: the type checks after the run-time tests.
+        const run = runner.run(listLessons(root), { runtimeDone: () => {} });
+        await vi.waitFor(() => expect(fs.existsSync(pidFile)).toBe(true), { timeout: 20_000 });
+        const server = Number(fs.readFileSync(pidFile, 'utf8'));
+        runner.abort();
+        const [report] = await run;
+        await vi.waitFor(() => expect(isRunning(server) && !isZombie(server), 'the test\'s process is gone with its worker').toBe(false), { timeout: 5_000 });
+        expect(report!.tests.map((test) => test.name), 'no type test ran for the stopped run').not.toContain('Pair is two numbers');
+      } finally {
+        fs.rmSync(pidFile, { force: true });
+      }
+    });
   });
 });

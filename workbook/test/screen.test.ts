@@ -9,7 +9,7 @@ import { renderScreen, type GuideView } from '../screen.ts';
 import { languageFrom, say, typedInKorean, useLanguage } from '../messages.ts';
 import { cleanMessage, visibleLength, wrapForTerminal, wrapLine } from '../format.ts';
 import { formatHint, type ShownHint } from '../hints.ts';
-import { currentTodo, groupByTodo, shortName } from '../todos.ts';
+import { currentTodo, groupByTodo, settledTodo, shortName } from '../todos.ts';
 
 function lesson(number: string, title = `Lesson number ${number}`): Lesson {
   const id = `${number}-demo`;
@@ -54,6 +54,27 @@ describe('TODO groups', () => {
     expect(shortName(tests[1]!)).toBe('parseItem > throws'.replace('parseItem > ', ''));
     expect(shortName(failing('TODO 4: everything'))).toBe('everything');
     expect(shortName(failing('plain > name'))).toBe('plain > name');
+  });
+});
+
+describe('a verdict before the run ends', () => {
+  test('the first failing TODO is settled once its tests and those before it have finished', () => {
+    const done = [passing('TODO 1: a > one'), failing('TODO 2: b > two')];
+    expect(settledTodo(done, ['TODO 3: c > three', 'outside any TODO'])).toBe(2);
+    expect(settledTodo(done, ['TODO 2: b > another']), 'TODO 2 has a test to come').toBeUndefined();
+    expect(settledTodo(done, ['TODO 1: a > slow']), 'TODO 1 may still fail').toBeUndefined();
+    expect(settledTodo([passing('TODO 1: a > one')], ['TODO 2: b > two']), 'nothing has failed').toBeUndefined();
+  });
+
+  test('the guide shows it with the count so far and the TODOs still running, not "Running the tests"', () => {
+    const shown = view({ '01': [passing('TODO 1: a > one'), failing('TODO 2: b > two'), failing('TODO 4: d > four')] }, { run: { startedAt: 0, stillRunning: [3, 4, 5] } });
+    const rows = plain(renderScreen(shown, { rows: 24, columns: 80 }, 5_000));
+    expect(rows.some((row) => /^✗ 1 of 3 tests pass so far\. TODOs 3–5 still running…/.test(row)), rows.join('\n')).toBe(true);
+    expect(rows.some((row) => /TODO 1 ✓ {2}TODO 2 — 1 failing {2}TODO 3 … {2}TODO 4 — 1 failing {2}TODO 5 …/.test(row)), rows.join('\n')).toBe(true);
+    expect(rows.some((row) => /✗ two/.test(row)), 'the failure of the TODO at hand').toBe(true);
+    expect(rows.some((row) => /Running the tests/.test(row))).toBe(false);
+    const text = describeReport(shown.reports.get('01-demo')!, { stillRunning: [] });
+    expect(text.status[0], 'only tests outside any TODO to come').toMatch(/so far\. More tests still running…/);
   });
 });
 
