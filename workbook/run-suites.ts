@@ -205,6 +205,8 @@ export class SuiteRunner {
     }
     if (unfinished.length === 0 || settledTodo(finished, unfinished) === undefined) return;
     this.settling = undefined;
+    // The verdict is on screen: the next save will stop this run, and its run wants a spare ready.
+    if (this.warm) spares.refill([lesson], this.root);
     const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
     this.listener.todoSettled({ lesson, tests: finished, errors: [], typeErrors: [] }, stillRunning);
   }
