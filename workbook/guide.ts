@@ -124,8 +124,8 @@ class Guide {
     this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
     // The screen answers the save at once, even while an earlier run is being stopped. A run
     // whose verdict is on screen already is over for the learner: the count starts again.
-    const shownRun = this.view.run?.stillRunning ?? this.view.run?.typesPending;
-    if (!this.view.run || shownRun) this.view.run = { startedAt: performance.now() };
+    const verdictOnScreen = this.view.run?.stillRunning !== undefined || this.view.run?.typesPending === true;
+    if (!this.view.run || verdictOnScreen) this.view.run = { startedAt: performance.now() };
     this.render();
     const running = this.running;
     if (running && (!running.foreground || performance.now() - running.startedAt > ABORT_STUCK_RUN_MS)) {

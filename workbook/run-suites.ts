@@ -131,7 +131,14 @@ export class SuiteRunner {
     // testing being experimental, among others) would only clutter the guide and the check.
     const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
     const reporter: Reporter = {
-      onTestModuleQueued: () => runner.queued(),
+      onTestModuleQueued: (module) => {
+        runner.active.set(`load ${module.id}`, { allowanceMs: runner.limits.loadMs });
+        runner.queued();
+      },
+      onTestModuleCollected: (module) => {
+        runner.active.delete(`load ${module.id}`);
+        runner.moved();
+      },
       onTestModuleStart: () => runner.moved(),
       onHookStart: (hook) => {
         runner.active.set(`${hook.name} ${hook.entity.id}`, { allowanceMs: hookAllowance(hook, runner.limits) });
@@ -154,6 +161,7 @@ export class SuiteRunner {
         runner.tellIfSettled(test);
       },
       onTestModuleEnd: (module) => {
+        runner.active.delete(`load ${module.id}`);
         runner.moved();
         runner.modules.push(module);
         runner.afterModule();

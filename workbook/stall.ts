@@ -11,8 +11,10 @@
  *   warm-up page, bundle and start lesson 10's image); workbook/test/stall.test.ts fails when a
  *   suite gives a hook more. A loop in a hook (a learner's close() in afterEach) is rare, so a
  *   long wait there costs little;
- * - anything else (a suite being loaded, the time between tests): 20 s, which is also what a
- *   test with vitest's default timeout gets.
+ * - a suite file from the moment it is queued until its tests are collected (a worker starting,
+ *   the suite and the exercise imported): 20 s;
+ * - anything else (the time between tests): 20 s, which is also what a test with vitest's
+ *   default timeout gets.
  * The plain limit and the margin grow with how busy the machine is: a suite that imports Chromium's
  * driver or onnxruntime took more than 20 s to load beside six busy loops, and vitest's own
  * timers fire late on a starved worker. A loop at a suite's top level is rare; waiting longer for
@@ -28,18 +30,20 @@ export interface StallLimits {
   marginMs: number;
   /** At least this for a hook. */
   hookMs: number;
+  /** For a suite file from queued to collected: a worker starting, the suite and the exercise imported. */
+  loadMs: number;
 }
 
-export const STALL_LIMITS: StallLimits = { limitMs: 20_000, marginMs: 5_000, hookMs: 65_000 };
+export const STALL_LIMITS: StallLimits = { limitMs: 20_000, marginMs: 5_000, hookMs: 65_000, loadMs: 20_000 };
 
 /** How much busier than idle the machine is now: 1 when idle, 4 with eight busy processes on 2 cores. */
 export function busyFactor(load = os.loadavg()[0]!, cores = os.availableParallelism()): number {
   return Math.max(1, load / cores);
 }
 
-/** The limits for a machine `factor` times busier than idle: the plain limit and the margin grow. */
+/** The limits for a machine `factor` times busier than idle: all but the hook's floor grow. */
 export function scaledLimits(limits: StallLimits, factor: number): StallLimits {
-  return { ...limits, limitMs: limits.limitMs * factor, marginMs: limits.marginMs * factor };
+  return { ...limits, limitMs: limits.limitMs * factor, marginMs: limits.marginMs * factor, loadMs: limits.loadMs * factor };
 }
 
 /** How long a running test may go quiet. A timeout of 0 means none in vitest: the plain limit then. */

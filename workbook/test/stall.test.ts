@@ -28,10 +28,11 @@ describe('the watchdog of a run', () => {
   beforeAll(async () => {
     root = makeRunnableWorkbook();
     fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), SLOW_SUITE);
-    // 8 s of quiet while the worker starts and loads the suite: CI runs the runner's test files two
-    // at a time on 2 cores, and cut 1.5 s and then 3 s short. 'adds' gets the same, its 7 s + the
-    // 1 s margin: a worker stuck in a loop cannot say which test it is in.
-    runner = await SuiteRunner.open('lessons', { root, stall: { limitMs: 8_000, marginMs: 1_000, hookMs: 3_000 } });
+    // Loading has a limit of its own, well above the others: CI runs the runner's test files two at
+    // a time on 2 cores, and a worker starting and loading the suite went quiet for 1.5 s, 3 s and
+    // then 8 s there. 'adds' gets the plain limit, its 7 s + the 1 s margin: a worker stuck in a
+    // loop cannot say which test it is in.
+    runner = await SuiteRunner.open('lessons', { root, stall: { limitMs: 8_000, marginMs: 1_000, hookMs: 3_000, loadMs: 60_000 } });
   });
   afterAll(async () => {
     await runner?.close();
@@ -58,11 +59,12 @@ describe('the watchdog of a run', () => {
     expect(testAllowance({ options: { timeout: 75_000 } as never }, STALL_LIMITS)).toBe(80_000);
   });
 
-  test('on a busy machine, a suite being loaded and a test past its timeout get longer; a hook\'s floor and a test\'s own timeout do not change', () => {
+  test('on a busy machine, a suite being loaded, the time between tests and a test past its timeout get longer; a hook\'s floor and a test\'s own timeout do not change', () => {
     expect(busyFactor(0.3, 2), 'idle').toBe(1);
     expect(busyFactor(8, 2), 'six busy loops and two suites on 2 cores').toBe(4);
     const busy = scaledLimits(STALL_LIMITS, 4);
     expect(busy.limitMs).toBe(80_000);
+    expect(busy.loadMs, 'a suite being loaded').toBe(80_000);
     expect(busy.hookMs).toBe(STALL_LIMITS.hookMs);
     expect(testAllowance({ options: { timeout: 15_000 } as never }, busy)).toBe(35_000);
   });
