@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Lesson } from './lessons.ts';
 import { language } from './messages.ts';
@@ -21,11 +22,16 @@ export function exerciseFile(lesson: Lesson, target: Target): string {
 
 let configs = 0;
 
+/** A nice value: below the usual priority, not idle. */
+const BACKGROUND_PRIORITY = 10;
+
 /**
  * Lesson id → tsc's errors in that lesson's exercise, each with the TODOs whose code holds it, for
  * lessons that have any. `signal` stops tsc (a save made its answer useless): what it said so far is used.
+ * `background`: tsc yields the cores to the rest (the guide's spare worker getting ready for the
+ * next save) and takes what they leave.
  */
-export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT, signal?: AbortSignal): Promise<Map<string, CompileError[]>> {
+export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT, signal?: AbortSignal, background = false): Promise<Map<string, CompileError[]>> {
   const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson]));
   const existing = [...files.keys()].filter((file) => fs.existsSync(file));
   const found = new Map<string, CompileError[]>();
@@ -37,7 +43,7 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   const config = path.join(dir, `tsconfig.exercises-${process.pid}-${(configs += 1)}.json`);
   fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
   try {
-    const output = await tsc(root, config, signal);
+    const output = await tsc(root, config, signal, background);
     const todoAt = new Map<string, (line: number) => number[]>();
     let current: CompileError[] | undefined;
     for (const line of output.split('\n')) {
@@ -60,14 +66,21 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   }
 }
 
-function tsc(root: string, config: string, signal?: AbortSignal): Promise<string> {
+function tsc(root: string, config: string, signal: AbortSignal | undefined, background: boolean): Promise<string> {
   const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
   const locale = language === 'en' ? [] : ['--locale', language];
   return new Promise((resolve) => {
     // tsc exits non-zero when it finds errors (or ends at `signal`); its output is what matters here.
-    execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal }, (_error, stdout, stderr) =>
+    const child = execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal }, (_error, stdout, stderr) =>
       resolve(`${stdout}${stderr}`),
     );
+    if (background && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, BACKGROUND_PRIORITY);
+      } catch {
+        // not allowed here: it runs at the usual priority
+      }
+    }
   });
 }

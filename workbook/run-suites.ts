@@ -288,7 +288,7 @@ export class SuiteRunner {
         const stopped = { testModules: [], unhandledErrors: [] };
         const [types, errors] = this.stoppedRuntime
           ? [stopped, new Map<string, CompileError[]>()]
-          : await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
+          : await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal, this.warm)]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
         unhandledErrors = [...runtime.unhandledErrors, ...types.unhandledErrors];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -30,6 +31,24 @@ describe('the compile check', () => {
       { text: expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:3:9 Type 'number' is not assignable to type 'string'\./), todos: [2] },
       { text: expect.stringMatching(/^lessons\/01-demo\/exercise\.ts:4:3 Type 'string' is not assignable to type 'number'\./), todos: [2] },
     ]);
+  });
+
+  test('in the background (the guide), tsc runs below the usual priority and still finds the errors', async () => {
+    const niceOfTsc = new Set<number>();
+    const watch = setInterval(() => {
+      const rows = execFileSync('ps', ['-A', '-o', 'ppid=', '-o', 'ni=', '-o', 'args='], { encoding: 'utf8' }).split('\n');
+      for (const row of rows) {
+        const [ppid, nice] = row.trim().split(/\s+/);
+        if (Number(ppid) === process.pid && row.includes(path.join('typescript', 'bin', 'tsc'))) niceOfTsc.add(Number(nice));
+      }
+    }, 20);
+    try {
+      const errors = (await typeErrors('lessons', listLessons(root), root, undefined, true)).get('01-demo');
+      expect(errors).toHaveLength(2);
+    } finally {
+      clearInterval(watch);
+    }
+    expect([...niceOfTsc], 'the nice values tsc was seen with').toEqual([10]);
   });
 
   test('in Korean, tsc says it in Korean (typescript ships its Korean messages: --locale ko)', async () => {
