@@ -23,15 +23,15 @@ export function exerciseFile(lesson: Lesson, target: Target): string {
 let configs = 0;
 
 /** A nice value: below the usual priority, not idle. */
-const BACKGROUND_PRIORITY = 10;
+const LOW_PRIORITY = 10;
 
 /**
  * Lesson id → tsc's errors in that lesson's exercise, each with the TODOs whose code holds it, for
  * lessons that have any. `signal` stops tsc (a save made its answer useless): what it said so far is used.
- * `background`: tsc yields the cores to the rest (the guide's spare worker getting ready for the
- * next save) and takes what they leave.
+ * `lowPriority`: tsc's main thread, where it checks, yields the cores to the rest (the guide's
+ * spare worker getting ready for the next save) and takes what they leave.
  */
-export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT, signal?: AbortSignal, background = false): Promise<Map<string, CompileError[]>> {
+export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT, signal?: AbortSignal, { lowPriority = false } = {}): Promise<Map<string, CompileError[]>> {
   const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson]));
   const existing = [...files.keys()].filter((file) => fs.existsSync(file));
   const found = new Map<string, CompileError[]>();
@@ -43,7 +43,7 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   const config = path.join(dir, `tsconfig.exercises-${process.pid}-${(configs += 1)}.json`);
   fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
   try {
-    const output = await tsc(root, config, signal, background);
+    const output = await tsc(root, config, signal, lowPriority);
     const todoAt = new Map<string, (line: number) => number[]>();
     let current: CompileError[] | undefined;
     for (const line of output.split('\n')) {
@@ -66,7 +66,7 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   }
 }
 
-function tsc(root: string, config: string, signal: AbortSignal | undefined, background: boolean): Promise<string> {
+function tsc(root: string, config: string, signal: AbortSignal | undefined, lowPriority: boolean): Promise<string> {
   const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
   const locale = language === 'en' ? [] : ['--locale', language];
@@ -75,9 +75,9 @@ function tsc(root: string, config: string, signal: AbortSignal | undefined, back
     const child = execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal }, (_error, stdout, stderr) =>
       resolve(`${stdout}${stderr}`),
     );
-    if (background && child.pid !== undefined) {
+    if (lowPriority && child.pid !== undefined) {
       try {
-        os.setPriority(child.pid, BACKGROUND_PRIORITY);
+        os.setPriority(child.pid, LOW_PRIORITY);
       } catch {
         // not allowed here: it runs at the usual priority
       }

@@ -124,8 +124,9 @@ class Guide {
     this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
     // The screen answers the save at once, even while an earlier run is being stopped. A run
     // whose verdict is on screen already is over for the learner: the count starts again.
-    const verdictOnScreen = this.view.run?.stillRunning !== undefined || this.view.run?.typesPending === true;
-    if (!this.view.run || verdictOnScreen) this.view.run = { startedAt: performance.now() };
+    const run = this.view.run?.lesson === lesson.id ? this.view.run : undefined;
+    const verdictOnScreen = run?.stillRunning !== undefined || run?.typesPending === true;
+    if (!run || verdictOnScreen) this.view.run = { lesson: lesson.id, startedAt: performance.now() };
     this.render();
     const running = this.running;
     if (running && (!running.foreground || performance.now() - running.startedAt > ABORT_STUCK_RUN_MS)) {
@@ -168,7 +169,7 @@ class Guide {
     const before = this.view.reports.get(lesson.id);
     const wasDone = before !== undefined && passed(before);
     const key = this.keys.of(lesson);
-    if (foreground) this.startTicker();
+    if (foreground) this.startTicker(lesson);
     let report: LessonReport | undefined;
     try {
       [report] = await runner.run([lesson], {
@@ -177,14 +178,14 @@ class Guide {
         },
         // The TODO at hand has its verdict: on screen now, while later TODOs' tests still run.
         todoSettled: (partial, stillRunning) => {
-          if (!onScreen() || running.aborted) return;
+          if (!onScreen() || running.aborted || this.savedOver(running)) return;
           this.view.reports.set(lesson.id, partial);
           this.view.run = { ...this.view.run!, stillRunning };
           running.verdictShown = true;
           this.render();
         },
         runtimeDone: ([partial]) => {
-          if (!onScreen() || running.aborted || !partial) return;
+          if (!onScreen() || running.aborted || !partial || this.savedOver(running)) return;
           this.view.reports.set(lesson.id, partial);
           this.view.run = { ...this.view.run!, stillRunning: undefined, typesPending: true };
           running.verdictShown = true;
@@ -195,7 +196,7 @@ class Guide {
       this.running = undefined;
       clearInterval(this.ticker);
       // Saved again during the run: "Running" stays on screen until the next run's verdict.
-      if (lesson === this.view.current && !this.queue.includes(lesson)) this.view.run = undefined;
+      if (this.view.run?.lesson === lesson.id && !this.queue.includes(lesson)) this.view.run = undefined;
     }
     if (!running.aborted && report) {
       remember([report], new Map([[lesson.id, key]]));
@@ -211,8 +212,20 @@ class Guide {
     void this.next();
   }
 
-  private startTicker(): void {
-    this.view.run = { startedAt: this.view.run?.startedAt ?? performance.now() };
+  /**
+   * A verdict about to be shown is for a file saved over during its run: the run is stopped and
+   * the screen keeps "Running" for the run the save queued.
+   */
+  private savedOver(running: NonNullable<Guide['running']>): boolean {
+    if (!this.queue.includes(running.lesson)) return false;
+    running.aborted = true;
+    this.runner?.abort();
+    return true;
+  }
+
+  private startTicker(lesson: Lesson): void {
+    const run = this.view.run?.lesson === lesson.id ? this.view.run : undefined;
+    this.view.run = { lesson: lesson.id, startedAt: run?.startedAt ?? performance.now() };
     this.render();
     // The elapsed count appears after 2 s; a run that long deserves to show it is alive.
     this.ticker = setInterval(() => this.render(), 1_000);

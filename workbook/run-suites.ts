@@ -4,6 +4,7 @@
  * output. Each run also type-checks the exercises (compile.ts) and is stopped if it stops moving.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createVitest } from 'vitest/node';
@@ -39,22 +40,13 @@ export interface RunListener {
  * Stops vitest's workers (and tsc), the only way to end a test stuck in an endless loop. The run
  * then ends with an error and the instance can run again. What a test started goes too (lesson
  * 10's servers, say): killed with its worker, it would live on as an orphan, since the worker's
- * afterAll never runs. Uses ps (Linux, macOS); where it is missing, nothing is stopped.
+ * afterAll never runs.
  */
 export function stopChildProcesses(): void {
   // The spare worker runs nothing yet: stopped now, vitest would take a dead process next run.
   // The kept helpers serve the next runs too.
   const idle = spares.idle();
-  let table: string;
-  try {
-    table = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
-  } catch {
-    return; // no ps
-  }
-  const childrenOf = new Map<number, number[]>();
-  for (const [pid, parent] of table.trim().split('\n').map((row) => row.trim().split(/\s+/).map(Number))) {
-    childrenOf.set(parent!, [...(childrenOf.get(parent!) ?? []), pid!]);
-  }
+  const childrenOf = processTree();
   // The whole tree is read before anything is killed: an orphan can no longer be told by its parent.
   const doomed = (childrenOf.get(process.pid) ?? []).filter((pid) => !idle.has(pid));
   for (let index = 0; index < doomed.length; index += 1) doomed.push(...(childrenOf.get(doomed[index]!) ?? []));
@@ -65,6 +57,33 @@ export function stopChildProcesses(): void {
       // already gone
     }
   }
+}
+
+/** Each process's children, by its pid: from /proc on Linux (BusyBox's ps has no -o pid=), else ps. */
+function processTree(): Map<number, number[]> {
+  const pairs: [number, number][] = [];
+  if (fs.existsSync('/proc/self/stat')) {
+    for (const name of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        // "pid (command) state ppid …": the command may hold spaces and parentheses.
+        const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+        pairs.push([Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])]);
+      } catch {
+        // ended while being read
+      }
+    }
+  } else {
+    try {
+      const table = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
+      for (const row of table.trim().split('\n')) pairs.push(row.trim().split(/\s+/).map(Number) as [number, number]);
+    } catch {
+      // no ps: nothing is found, nothing stopped
+    }
+  }
+  const childrenOf = new Map<number, number[]>();
+  for (const [pid, parent] of pairs) childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), pid]);
+  return childrenOf;
 }
 
 /** The file filter that selects one lesson's suites (both `.test.ts` and `.test-d.ts`). */
@@ -103,10 +122,10 @@ export class SuiteRunner {
   private abortWhenStarted = false;
   /** The run-time tests are done and only the type checks run: nothing there can loop for ever. */
   private checkingTypes = false;
-  /** abort() stopped the run-time tests: the type checks would be for a file already saved over. */
-  private stoppedRuntime = false;
+  /** abort() was called: type checks not started yet would be for a file already saved over. */
+  private stopped = false;
   /** The lesson of a one-lesson run with one run-time file, until its settled TODO is told. */
-  private settling: Lesson | undefined;
+  private awaitingSettledTodo: Lesson | undefined;
   /** Stops this run's compile check (abort). */
   private compileCheck = new AbortController();
 
@@ -201,7 +220,7 @@ export class SuiteRunner {
 
   /** Tells the listener the first failing TODO as soon as no test still to come can change it. */
   private tellIfSettled(test: TestCase): void {
-    const lesson = this.settling;
+    const lesson = this.awaitingSettledTodo;
     const module = test.module;
     if (!lesson || !this.listener.todoSettled || module.moduleId.endsWith('.test-d.ts') || module.errors().length > 0) return;
     const file = path.relative(this.root, module.moduleId);
@@ -212,7 +231,7 @@ export class SuiteRunner {
       else finished.push(outcomeOf(each, file));
     }
     if (unfinished.length === 0 || settledTodo(finished, unfinished) === undefined) return;
-    this.settling = undefined;
+    this.awaitingSettledTodo = undefined;
     // The verdict is on screen: the next save will stop this run, and its run wants a spare ready.
     if (this.warm) spares.refill([lesson], this.root);
     const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
@@ -235,13 +254,13 @@ export class SuiteRunner {
     this.started = false;
     this.abortWhenStarted = false;
     this.checkingTypes = false;
-    this.stoppedRuntime = false;
+    this.stopped = false;
     this.compileCheck = new AbortController();
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
     const specifications = await vitest.globTestSpecifications(lessons.map(suiteFilter));
     const runtimeFiles = specifications.filter((spec) => !spec.moduleId.endsWith('.test-d.ts')).length;
-    this.settling = lessons.length === 1 && runtimeFiles === 1 ? lessons[0] : undefined;
+    this.awaitingSettledTodo = lessons.length === 1 && runtimeFiles === 1 ? lessons[0] : undefined;
 
     let stalledIn: string | undefined;
     /** How long the run had gone quiet when it was stopped. */
@@ -286,9 +305,9 @@ export class SuiteRunner {
         // The run-time worker is gone: the next run's spare starts while the types are checked.
         if (this.warm) spares.refill(lessons, this.root);
         const stopped = { testModules: [], unhandledErrors: [] };
-        const [types, errors] = this.stoppedRuntime
+        const [types, errors] = this.stopped
           ? [stopped, new Map<string, CompileError[]>()]
-          : await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal, this.warm)]);
+          : await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal, { lowPriority: this.warm })]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
         testModules = [...runtime.testModules.filter((module) => !module.moduleId.endsWith('.test-d.ts')), ...types.testModules.filter((module) => module.moduleId.endsWith('.test-d.ts'))];
         unhandledErrors = [...runtime.unhandledErrors, ...types.unhandledErrors];
@@ -331,8 +350,8 @@ export class SuiteRunner {
    * for a minute, so a run that has not reached its workers yet is stopped as soon as it does.
    */
   abort(): void {
+    this.stopped = true;
     if (this.checkingTypes) return void this.stopTypeChecks();
-    this.stoppedRuntime = true;
     if (this.started) stopChildProcesses();
     else this.abortWhenStarted = true;
   }

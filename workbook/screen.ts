@@ -37,9 +37,10 @@ export interface GuideView {
   /**
    * The current lesson's run, while it goes. Once its first failing TODO is settled, the report
    * on screen is the tests finished so far and `stillRunning` the TODOs whose tests are to come;
-   * once the run-time tests are done, `typesPending` until the type checks are.
+   * once the run-time tests are done, `typesPending` until the type checks are. Shown only on the
+   * screen of its lesson (an id).
    */
-  run?: { startedAt: number; test?: string; stillRunning?: number[]; typesPending?: boolean };
+  run?: { lesson: string; startedAt: number; test?: string; stillRunning?: number[]; typesPending?: boolean };
   lastRunMs?: number;
 }
 
@@ -84,16 +85,17 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
         '',
       ];
   const report = view.reports.get(lesson.id);
+  const run = view.run?.lesson === lesson.id ? view.run : undefined;
   const text = report
-    ? describeReport(report, { typesPending: view.run?.typesPending, stillRunning: view.run?.stillRunning, messageLines: compact ? 1 : 4, untouched: view.untouched.has(lesson.id) })
+    ? describeReport(report, { typesPending: run?.typesPending, stillRunning: run?.stillRunning, messageLines: compact ? 1 : 4, untouched: view.untouched.has(lesson.id) })
     : undefined;
   // Once a verdict for the TODO at hand is on screen, its status line says what still runs.
-  const running = view.run && !view.run.typesPending && !view.run.stillRunning ? [runningLine(view.run, now)] : [];
+  const running = run && !run.typesPending && !run.stillRunning ? [runningLine(run, now)] : [];
   const status = [...running, ...(text?.status ?? (running.length > 0 ? [] : [paint('dim', say.notRunYet)]))];
   const [first = [], ...rest] = text?.failures ?? [];
   const [, ...restKinds] = text?.kinds ?? [];
   const more = say.command(`npm test -- ${lesson.number}`);
-  const tail = view.lastRunMs === undefined || view.run ? [] : [paint('dim', say.testsRanIn((view.lastRunMs / 1000).toFixed(2)))];
+  const tail = view.lastRunMs === undefined || run ? [] : [paint('dim', say.testsRanIn((view.lastRunMs / 1000).toFixed(2)))];
 
   // Always kept: the lesson's heading, the verdict and the first failure (cut only if it alone is too long).
   const kept = wrap([...heading, ...status]);

@@ -67,12 +67,14 @@ describe('a verdict before the run ends', () => {
   });
 
   test('the guide shows it with the count so far and the TODOs still running, not "Running the tests"', () => {
-    const shown = view({ '01': [passing('TODO 1: a > one'), failing('TODO 2: b > two'), failing('TODO 4: d > four')] }, { run: { startedAt: 0, stillRunning: [3, 4, 5] } });
+    const shown = view({ '01': [passing('TODO 1: a > one'), failing('TODO 2: b > two'), failing('TODO 4: d > four')] }, { run: { lesson: '01-demo', startedAt: 0, stillRunning: [3, 4, 5] } });
     const rows = plain(renderScreen(shown, { rows: 24, columns: 80 }, 5_000));
     expect(rows.some((row) => /^✗ 1 of 3 tests pass so far\. TODOs 3–5 still running…/.test(row)), rows.join('\n')).toBe(true);
     expect(rows.some((row) => /TODO 1 ✓ {2}TODO 2 — 1 failing {2}TODO 3 … {2}TODO 4 — 1 failing {2}TODO 5 …/.test(row)), rows.join('\n')).toBe(true);
     expect(rows.some((row) => /✗ two/.test(row)), 'the failure of the TODO at hand').toBe(true);
     expect(rows.some((row) => /Running the tests/.test(row))).toBe(false);
+    const elsewhere = plain(renderScreen({ ...shown, run: { ...shown.run!, lesson: '02-demo' } }, { rows: 24, columns: 80 }, 5_000));
+    expect(elsewhere.some((row) => /so far|still running|Running the tests/.test(row)), 'a run of another lesson is not shown on this one').toBe(false);
     const text = describeReport(shown.reports.get('01-demo')!, { stillRunning: [] });
     expect(text.status[0], 'only tests outside any TODO to come').toMatch(/so far\. More tests still running…/);
   });
