@@ -13,7 +13,7 @@ import { listLessons, relative, type Lesson } from './lessons.ts';
 import { passed, type LessonReport } from './outcome.ts';
 import type { SuiteRunner } from './run-suites.ts';
 import { applyKey, lessonAfterPass, splitKeys } from './keys.ts';
-import { isDone, renderScreen, type GuideView } from './screen.ts';
+import { isDone, renderScreen, runOf, type GuideView } from './screen.ts';
 import { untouchedLessons } from './starts.ts';
 import { readState, updateState } from './state.ts';
 import { currentTodo } from './todos.ts';
@@ -124,7 +124,7 @@ class Guide {
     this.queue = [lesson, ...this.queue.filter((queued) => queued !== lesson)];
     // The screen answers the save at once, even while an earlier run is being stopped. A run
     // whose verdict is on screen already is over for the learner: the count starts again.
-    const run = this.view.run?.lesson === lesson.id ? this.view.run : undefined;
+    const run = runOf(this.view, lesson);
     const verdictOnScreen = run?.stillRunning !== undefined || run?.typesPending === true;
     if (!run || verdictOnScreen) this.view.run = { lesson: lesson.id, startedAt: performance.now() };
     this.render();
@@ -196,7 +196,7 @@ class Guide {
       this.running = undefined;
       clearInterval(this.ticker);
       // Saved again during the run: "Running" stays on screen until the next run's verdict.
-      if (this.view.run?.lesson === lesson.id && !this.queue.includes(lesson)) this.view.run = undefined;
+      if (runOf(this.view, lesson) && !this.queue.includes(lesson)) this.view.run = undefined;
     }
     if (!running.aborted && report) {
       remember([report], new Map([[lesson.id, key]]));
@@ -224,8 +224,7 @@ class Guide {
   }
 
   private startTicker(lesson: Lesson): void {
-    const run = this.view.run?.lesson === lesson.id ? this.view.run : undefined;
-    this.view.run = { lesson: lesson.id, startedAt: run?.startedAt ?? performance.now() };
+    this.view.run = { lesson: lesson.id, startedAt: runOf(this.view, lesson)?.startedAt ?? performance.now() };
     this.render();
     // The elapsed count appears after 2 s; a run that long deserves to show it is alive.
     this.ticker = setInterval(() => this.render(), 1_000);

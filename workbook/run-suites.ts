@@ -126,6 +126,8 @@ export class SuiteRunner {
   private stopped = false;
   /** The lesson of a one-lesson run with one run-time file, until its settled TODO is told. */
   private awaitingSettledTodo: Lesson | undefined;
+  /** A run-time test of this run has failed: before that, no TODO can be settled. */
+  private failedSoFar = false;
   /** Stops this run's compile check (abort). */
   private compileCheck = new AbortController();
 
@@ -223,6 +225,9 @@ export class SuiteRunner {
     const lesson = this.awaitingSettledTodo;
     const module = test.module;
     if (!lesson || !this.listener.todoSettled || module.moduleId.endsWith('.test-d.ts') || module.errors().length > 0) return;
+    // Saves going over every finished test after each test of a run where all pass (a solved lesson).
+    this.failedSoFar ||= test.result().state === 'failed';
+    if (!this.failedSoFar) return;
     const file = path.relative(this.root, module.moduleId);
     const finished: TestOutcome[] = [];
     const unfinished: string[] = [];
@@ -255,6 +260,7 @@ export class SuiteRunner {
     this.abortWhenStarted = false;
     this.checkingTypes = false;
     this.stopped = false;
+    this.failedSoFar = false;
     this.compileCheck = new AbortController();
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();

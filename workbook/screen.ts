@@ -50,6 +50,11 @@ export interface ScreenSize {
 }
 
 
+/** The run on screen for `lesson`, if the view's run is that lesson's. */
+export function runOf(view: GuideView, lesson: Lesson): GuideView['run'] {
+  return view.run?.lesson === lesson.id ? view.run : undefined;
+}
+
 export function isDone(view: GuideView, lesson: Lesson): boolean {
   const report = view.reports.get(lesson.id);
   return report !== undefined && !view.stale.has(lesson.id) && passed(report);
@@ -85,7 +90,7 @@ export function renderScreen(view: GuideView, size: ScreenSize, now = performanc
         '',
       ];
   const report = view.reports.get(lesson.id);
-  const run = view.run?.lesson === lesson.id ? view.run : undefined;
+  const run = runOf(view, lesson);
   const text = report
     ? describeReport(report, { typesPending: run?.typesPending, stillRunning: run?.stillRunning, messageLines: compact ? 1 : 4, untouched: view.untouched.has(lesson.id) })
     : undefined;
