@@ -169,6 +169,8 @@ class Guide {
     const before = this.view.reports.get(lesson.id);
     const wasDone = before !== undefined && passed(before);
     const key = this.keys.of(lesson);
+    // The TODO the learner was on, by the verdict on screen: its tests go first.
+    const atHand = before && foreground ? currentTodo(before) : undefined;
     if (foreground) this.startTicker(lesson);
     let report: LessonReport | undefined;
     try {
@@ -176,8 +178,8 @@ class Guide {
         testStarted: (name) => {
           if (this.view.run) this.view.run.test = name;
         },
-        // The TODO at hand has its verdict: on screen now, while later TODOs' tests still run.
-        todoSettled: (partial, stillRunning) => {
+        // The TODO at hand has its verdict: on screen now, while other TODOs' tests still run.
+        todoAtHand: (partial, stillRunning) => {
           if (!onScreen() || running.aborted || this.savedOver(running)) return;
           this.view.reports.set(lesson.id, partial);
           this.view.run = { ...this.view.run!, stillRunning };
@@ -191,7 +193,7 @@ class Guide {
           running.verdictShown = true;
           this.render();
         },
-      });
+      }, { order: atHand === undefined ? 'written' : { from: atHand } });
     } finally {
       this.running = undefined;
       clearInterval(this.ticker);

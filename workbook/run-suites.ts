@@ -15,7 +15,7 @@ import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
-import { settledTodo, todoOf } from './todos.ts';
+import { TODO_ORDER, todoAtHand, todoOf, type TodoOrder } from './todos.ts';
 import { spares, warmForks } from './warm-forks.ts';
 import { say } from './messages.ts';
 import { mapPackageStacksOnce } from './stack-maps.ts';
@@ -28,10 +28,12 @@ export const WORKER_HEAP_MB = 768;
 export interface RunListener {
   testStarted?(name: string): void;
   /**
-   * A one-lesson run's first failing TODO is settled (todos.ts) while later TODOs' tests still run:
-   * the tests finished so far, and the TODOs whose tests are still to come. Told at most once.
+   * A one-lesson run's TODO at hand has all its tests finished (todos.ts), while other TODOs'
+   * tests still run: the tests finished so far, and the TODOs whose tests are still to come
+   * (earlier ones among them when the run took the TODO at hand first). Told again when either
+   * changes, not after the last run-time test.
    */
-  todoSettled?(report: LessonReport, stillRunning: number[]): void;
+  todoAtHand?(report: LessonReport, stillRunning: number[]): void;
   /** The run-time tests (every *.test.ts) of the run have finished; type checks may still run. */
   runtimeDone?(reports: LessonReport[]): void;
 }
@@ -86,6 +88,20 @@ function processTree(): Map<number, number[]> {
   return childrenOf;
 }
 
+/** How one run goes. */
+export interface RunOptions {
+  /**
+   * The order of the suites' TODO blocks (todos.ts): the guide starts from the TODO the learner
+   * is on, the check runs the solutions last TODO first. Only the order changes: every test runs.
+   */
+  order?: TodoOrder;
+  /** The run-time suites only (*.test.ts): no type tests, no compile check. */
+  runtimeOnly?: boolean;
+}
+
+/** vitest's runner, taking a suite's blocks in the run's TodoOrder; loaded in the test workers. */
+const TODO_ORDER_RUNNER = path.join(ROOT, 'workbook', 'todo-order-runner.ts');
+
 /** The file filter that selects one lesson's suites (both `.test.ts` and `.test-d.ts`). */
 export function suiteFilter(lesson: Lesson): string {
   return `tests/${lesson.id}.`;
@@ -124,9 +140,11 @@ export class SuiteRunner {
   private checkingTypes = false;
   /** abort() was called: type checks not started yet would be for a file already saved over. */
   private stopped = false;
-  /** The lesson of a one-lesson run with one run-time file, until its settled TODO is told. */
-  private awaitingSettledTodo: Lesson | undefined;
-  /** A run-time test of this run has failed: before that, no TODO can be settled. */
+  /** The lesson of a one-lesson run with one run-time file: its TODO at hand is told as it goes. */
+  private tellingTodoAtHand: Lesson | undefined;
+  /** What was told last of the TODO at hand (its number and the TODOs still running), if anything. */
+  private toldTodoAtHand: string | undefined;
+  /** A run-time test of this run has failed: before that, no TODO is at hand. */
   private failedSoFar = false;
   /** Stops this run's compile check (abort). */
   private compileCheck = new AbortController();
@@ -179,7 +197,7 @@ export class SuiteRunner {
       onTestCaseResult: (test) => {
         runner.active.delete(test.id);
         runner.moved();
-        runner.tellIfSettled(test);
+        runner.tellTodoAtHand(test);
       },
       onTestModuleEnd: (module) => {
         runner.active.delete(`load ${module.id}`);
@@ -197,6 +215,7 @@ export class SuiteRunner {
         reporters: [reporter],
         pool: warm ? warmForks : 'forks',
         execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
+        runner: TODO_ORDER_RUNNER,
       },
       {},
       { stdout: quiet, stderr: quiet },
@@ -220,11 +239,11 @@ export class SuiteRunner {
     return [...this.active.values()].findLast((entry) => entry.test !== undefined)?.test;
   }
 
-  /** Tells the listener the first failing TODO as soon as no test still to come can change it. */
-  private tellIfSettled(test: TestCase): void {
-    const lesson = this.awaitingSettledTodo;
+  /** Tells the listener the TODO at hand once its tests have finished, and again as that changes. */
+  private tellTodoAtHand(test: TestCase): void {
+    const lesson = this.tellingTodoAtHand;
     const module = test.module;
-    if (!lesson || !this.listener.todoSettled || module.moduleId.endsWith('.test-d.ts') || module.errors().length > 0) return;
+    if (!lesson || !this.listener.todoAtHand || module.moduleId.endsWith('.test-d.ts') || module.errors().length > 0) return;
     // Saves going over every finished test after each test of a run where all pass (a solved lesson).
     this.failedSoFar ||= test.result().state === 'failed';
     if (!this.failedSoFar) return;
@@ -235,12 +254,16 @@ export class SuiteRunner {
       if (each.result().state === 'pending') unfinished.push(each.fullName);
       else finished.push(outcomeOf(each, file));
     }
-    if (unfinished.length === 0 || settledTodo(finished, unfinished) === undefined) return;
-    this.awaitingSettledTodo = undefined;
-    // The verdict is on screen: the next save will stop this run, and its run wants a spare ready.
-    if (this.warm) spares.refill([lesson], this.root);
+    const todo = todoAtHand(finished, unfinished);
+    // After the last test, the run-time verdict itself comes next.
+    if (unfinished.length === 0 || todo === undefined) return;
     const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
-    this.listener.todoSettled({ lesson, tests: finished, errors: [], typeErrors: [] }, stillRunning);
+    const told = `${todo}: ${stillRunning.join(' ')}`;
+    if (told === this.toldTodoAtHand) return;
+    // The verdict goes on screen: the next save will stop this run, and its run wants a spare ready.
+    if (this.toldTodoAtHand === undefined && this.warm) spares.refill([lesson], this.root);
+    this.toldTodoAtHand = told;
+    this.listener.todoAtHand({ lesson, tests: finished, errors: [], typeErrors: [] }, stillRunning);
   }
 
   private queued(): void {
@@ -250,7 +273,7 @@ export class SuiteRunner {
     if (this.abortWhenStarted) this.abort();
   }
 
-  async run(lessons: Lesson[], listener: RunListener = {}): Promise<LessonReport[]> {
+  async run(lessons: Lesson[], listener: RunListener = {}, { order = 'written', runtimeOnly = false }: RunOptions = {}): Promise<LessonReport[]> {
     const vitest = this.vitest!;
     this.listener = listener;
     this.limits = this.stall ?? scaledLimits(STALL_LIMITS, busyFactor());
@@ -261,12 +284,15 @@ export class SuiteRunner {
     this.checkingTypes = false;
     this.stopped = false;
     this.failedSoFar = false;
+    this.toldTodoAtHand = undefined;
     this.compileCheck = new AbortController();
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
-    const specifications = await vitest.globTestSpecifications(lessons.map(suiteFilter));
+    const specifications = (await vitest.globTestSpecifications(lessons.map(suiteFilter))).filter((spec) => !runtimeOnly || !spec.moduleId.endsWith('.test-d.ts'));
     const runtimeFiles = specifications.filter((spec) => !spec.moduleId.endsWith('.test-d.ts')).length;
-    this.awaitingSettledTodo = lessons.length === 1 && runtimeFiles === 1 ? lessons[0] : undefined;
+    this.tellingTodoAtHand = lessons.length === 1 && runtimeFiles === 1 ? lessons[0] : undefined;
+    // Sent to the workers with the run (vitest's provide and inject).
+    vitest.provide(TODO_ORDER, order);
 
     let stalledIn: string | undefined;
     /** How long the run had gone quiet when it was stopped. */
@@ -319,7 +345,7 @@ export class SuiteRunner {
         unhandledErrors = [...runtime.unhandledErrors, ...types.unhandledErrors];
         compileErrors = errors;
       } else {
-        const [all, errors] = await Promise.all([run(specifications), typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
+        const [all, errors] = await Promise.all([run(specifications), runtimeOnly ? new Map<string, CompileError[]>() : typeErrors(this.target, lessons, this.root, this.compileCheck.signal)]);
         ({ testModules, unhandledErrors } = all);
         compileErrors = errors;
       }
@@ -404,10 +430,10 @@ export class SuiteRunner {
 }
 
 /** Runs the given lessons' suites once against the target. */
-export async function runSuites(target: Target, lessons: Lesson[], listener?: RunListener): Promise<LessonReport[]> {
+export async function runSuites(target: Target, lessons: Lesson[], listener?: RunListener, options?: RunOptions): Promise<LessonReport[]> {
   const runner = await SuiteRunner.open(target);
   try {
-    return await runner.run(lessons, listener);
+    return await runner.run(lessons, listener, options);
   } finally {
     await runner.close();
   }

@@ -76,15 +76,42 @@ export function currentTodo(report: Pick<LessonReport, 'tests' | 'errors' | 'typ
 }
 
 /**
- * While a run goes, the TODO the learner is on as soon as it is certain: the first TODO with a
- * failing test, once every test of it and of the TODOs before it has finished (`unfinished`
- * names the tests still to come). Later TODOs' tests cannot change that answer, only the count
- * (the type checks after them can: a compile error in an earlier TODO's code). Undefined while it
- * may still change, and when no TODO has failed yet.
+ * While a run goes, the TODO the learner is on as far as the tests finished so far tell: the first
+ * TODO with a failing test, once all of its own tests have finished (`unfinished` names the tests
+ * still to come). Tests of later TODOs cannot change that answer, only the count (the type checks
+ * after them can: a compile error in an earlier TODO's code). Tests of earlier TODOs still to come
+ * can, when the run took the TODO at hand first (`startingAt`): the caller says they still run.
+ * Undefined while that TODO has tests to come, and when no TODO has failed yet.
  */
-export function settledTodo(finished: TestOutcome[], unfinished: string[]): number | undefined {
+export function todoAtHand(finished: TestOutcome[], unfinished: string[]): number | undefined {
   const first = groupByTodo(finished).find((group) => group.todo !== undefined && group.failing > 0)?.todo;
   if (first === undefined) return undefined;
-  const waiting = unfinished.map((name) => todoOf({ name })?.todo);
-  return waiting.some((todo) => todo !== undefined && todo <= first) ? undefined : first;
+  return unfinished.some((name) => todoOf({ name })?.todo === first) ? undefined : first;
+}
+
+/**
+ * The order a run takes a suite's top-level blocks in: as written; from the TODO the learner is on
+ * (the guide: that TODO and the ones after it, then the TODOs before it, which passed last time,
+ * checked again last); or last TODO first (the check: no TODO's tests may rely on another TODO's
+ * having run before them, or the guide's order could change a verdict). Tests outside any TODO
+ * come last, and each block keeps its tests' written order.
+ */
+export type TodoOrder = 'written' | 'reverse' | { from: number };
+
+/** The key under which a run provides its TodoOrder to the test worker (todo-order-runner.ts). */
+export const TODO_ORDER = 'workbookTodoOrder';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    [TODO_ORDER]: TodoOrder;
+  }
+}
+
+export function inTodoOrder<T extends { name: string }>(blocks: T[], order: TodoOrder): T[] {
+  if (order === 'written') return blocks;
+  const numbered = blocks.filter((block) => todoOf(block) !== undefined);
+  const outside = blocks.filter((block) => todoOf(block) === undefined);
+  const todo = (block: T) => todoOf(block)!.todo;
+  if (order === 'reverse') return [...numbered.sort((a, b) => todo(b) - todo(a)), ...outside];
+  return [...numbered.filter((block) => todo(block) >= order.from), ...numbered.filter((block) => todo(block) < order.from), ...outside];
 }

@@ -185,7 +185,7 @@ async function withSuite(suite: string, use: (runner: SuiteRunner, root: string)
 }
 
 describe('SuiteRunner, while a run goes', () => {
-  test('tells the first failing TODO as soon as no test still to come can change it', async () => {
+  test('tells the TODO at hand once its tests have finished, and again as the TODOs still running change', async () => {
     const wait = (ms: number) => `() => new Promise((resolve) => setTimeout(resolve, ${ms}))`;
     const suite =
       `import { describe, expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\n` +
@@ -197,11 +197,11 @@ describe('SuiteRunner, while a run goes', () => {
       fs.writeFileSync(lessons[0]!.exercise, SOLVED);
       const told: { names: string[]; stillRunning: number[]; at: number }[] = [];
       const [report] = await runner.run(lessons, {
-        todoSettled: (partial, stillRunning) => told.push({ names: partial.tests.map((test) => test.name), stillRunning, at: performance.now() }),
+        todoAtHand: (partial, stillRunning) => told.push({ names: partial.tests.map((test) => test.name), stillRunning, at: performance.now() }),
         runtimeDone: () => {},
       });
       const ended = performance.now();
-      // Not right after 'fails': TODO 2 still had a test to finish.
+      // Not right after 'fails': TODO 2 still had a test to finish. Not after the last test either.
       expect(told.map(({ names, stillRunning }) => ({ names, stillRunning })), 'told once, when TODO 2 had finished, with what was still to come').toEqual([
         { names: ['TODO 1: first > adds', 'TODO 2: second > fails', 'TODO 2: second > takes a while'], stillRunning: [3] },
       ]);
@@ -209,8 +209,43 @@ describe('SuiteRunner, while a run goes', () => {
       expect(report!.tests.find((test) => test.name === 'TODO 3: third > waits long')?.state, 'the run went on to the end').toBe('passed');
       fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('a + b', 'a + b + 1'));
       const first: number[][] = [];
-      await runner.run(lessons, { todoSettled: (_partial, stillRunning) => first.push(stillRunning) });
-      expect(first, 'TODO 1 failing: told with TODOs 2 and 3 to come').toEqual([[2, 3]]);
+      await runner.run(lessons, { todoAtHand: (_partial, stillRunning) => first.push(stillRunning) });
+      expect(first, 'TODO 1 failing: told with TODOs 2 and 3 to come, then with TODO 3').toEqual([[2, 3], [3]]);
+    });
+  });
+
+  test('runs the TODO blocks in the order asked for: from the TODO at hand, told before the TODOs before it have run; last TODO first', async () => {
+    const log = path.join(os.tmpdir(), `workbook-run-order-${process.pid}.txt`);
+    // Each test waits: vitest sends results in batches, and tests that end together arrive together.
+    // TODOs 1–2 wait longest, so that the first word about TODO 3 comes before they end.
+    const ran = (name: string) =>
+      `test('${name}', async () => {\n  fs.appendFileSync(${JSON.stringify(log)}, '${name}\\n');\n  await new Promise((resolve) => setTimeout(resolve, ${['one', 'two'].includes(name) ? 1_000 : 300}));\n  expect(add(1, 1)).toBe(${name === 'three' ? 3 : 2});\n});`;
+    const suite =
+      `import fs from 'node:fs';\nimport { describe, expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\n` +
+      ['one', 'two', 'three', 'four'].map((name, index) => `describe('TODO ${index + 1}: ${name}', () => {\n  ${ran(name)}\n});\n`).join('') +
+      `${ran('outside')}\n`;
+    await withSuite(suite, async (runner, root) => {
+      const lessons = listLessons(root);
+      fs.writeFileSync(lessons[0]!.exercise, SOLVED);
+      const order = () => fs.readFileSync(log, 'utf8').trim().split('\n');
+      try {
+        const told: { names: string[]; stillRunning: number[] }[] = [];
+        const [report] = await runner.run(lessons, { todoAtHand: (partial, stillRunning) => told.push({ names: partial.tests.map((test) => test.name), stillRunning }) }, { order: { from: 3 } });
+        expect(order(), 'TODO 3 and after, then TODOs 1–2, then the rest').toEqual(['three', 'four', 'one', 'two', 'outside']);
+        expect(told[0]?.names.filter((name) => /^TODO [12]:/.test(name)), 'told before TODOs 1–2 had run').toEqual([]);
+        expect(told[0]?.names, 'told with TODO 3 done').toContain('TODO 3: three > three');
+        expect(told[0]?.stillRunning.slice(0, 2), 'told with TODOs 1–2 still to come').toEqual([1, 2]);
+        expect(told.at(-1)?.stillRunning, 'and again once TODOs 1–2 had run').toEqual([]);
+        expect(report!.tests.filter((test) => test.state === 'failed').map((test) => test.name), 'every test ran, each with its verdict').toEqual(['TODO 3: three > three']);
+        fs.rmSync(log);
+        await runner.run(lessons, {}, { order: 'reverse' });
+        expect(order()).toEqual(['four', 'three', 'two', 'one', 'outside']);
+        fs.rmSync(log);
+        await runner.run(lessons);
+        expect(order(), 'as written when no order is asked for').toEqual(['one', 'two', 'three', 'four', 'outside']);
+      } finally {
+        fs.rmSync(log, { force: true });
+      }
     });
   });
 

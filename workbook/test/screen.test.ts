@@ -9,7 +9,7 @@ import { renderScreen, type GuideView } from '../screen.ts';
 import { languageFrom, say, typedInKorean, useLanguage } from '../messages.ts';
 import { cleanMessage, visibleLength, wrapForTerminal, wrapLine } from '../format.ts';
 import { formatHint, type ShownHint } from '../hints.ts';
-import { currentTodo, groupByTodo, settledTodo, shortName } from '../todos.ts';
+import { currentTodo, groupByTodo, inTodoOrder, shortName, todoAtHand } from '../todos.ts';
 
 function lesson(number: string, title = `Lesson number ${number}`): Lesson {
   const id = `${number}-demo`;
@@ -58,12 +58,22 @@ describe('TODO groups', () => {
 });
 
 describe('a verdict before the run ends', () => {
-  test('the first failing TODO is settled once its tests and those before it have finished', () => {
+  test('the TODO at hand is the first failing TODO once its own tests have finished', () => {
     const done = [passing('TODO 1: a > one'), failing('TODO 2: b > two')];
-    expect(settledTodo(done, ['TODO 3: c > three', 'outside any TODO'])).toBe(2);
-    expect(settledTodo(done, ['TODO 2: b > another']), 'TODO 2 has a test to come').toBeUndefined();
-    expect(settledTodo(done, ['TODO 1: a > slow']), 'TODO 1 may still fail').toBeUndefined();
-    expect(settledTodo([passing('TODO 1: a > one')], ['TODO 2: b > two']), 'nothing has failed').toBeUndefined();
+    expect(todoAtHand(done, ['TODO 3: c > three', 'outside any TODO'])).toBe(2);
+    expect(todoAtHand(done, ['TODO 2: b > another']), 'TODO 2 has a test to come').toBeUndefined();
+    expect(todoAtHand(done, ['TODO 1: a > slow']), 'TODO 1 still runs (the caller says so): TODO 2 for now').toBe(2);
+    expect(todoAtHand([failing('TODO 3: c > three')], ['TODO 1: a > one', 'TODO 2: b > two']), 'taken first, before TODOs 1–2').toBe(3);
+    expect(todoAtHand([passing('TODO 1: a > one')], ['TODO 2: b > two']), 'nothing has failed').toBeUndefined();
+  });
+
+  test('the blocks of a suite in the order a run asks for: as written, from a TODO on, last TODO first', () => {
+    const blocks = ['TODO 1: a', 'TODO 2: b', 'outside', 'TODO 3: c', 'TODO 4: d'].map((name) => ({ name }));
+    const names = (order: Parameters<typeof inTodoOrder>[1]) => inTodoOrder(blocks, order).map((block) => block.name);
+    expect(names('written')).toEqual(['TODO 1: a', 'TODO 2: b', 'outside', 'TODO 3: c', 'TODO 4: d']);
+    expect(names({ from: 3 }), 'the TODO at hand and those after it, then those before it').toEqual(['TODO 3: c', 'TODO 4: d', 'TODO 1: a', 'TODO 2: b', 'outside']);
+    expect(names({ from: 1 })).toEqual(['TODO 1: a', 'TODO 2: b', 'TODO 3: c', 'TODO 4: d', 'outside']);
+    expect(names('reverse')).toEqual(['TODO 4: d', 'TODO 3: c', 'TODO 2: b', 'TODO 1: a', 'outside']);
   });
 
   test('the guide shows it with the count so far and the TODOs still running, not "Running the tests"', () => {
