@@ -155,10 +155,11 @@ function checkSolutions(reports: LessonReport[], tally: Tally, order?: string): 
   const run = order ? `solutions, ${order}` : 'solutions';
   for (const { lesson, tests, errors } of reports) {
     for (const error of errors) tally.fail(`${lesson.id} (${run}): ${error}`);
-    if (tests.length === 0) tally.fail(`${lesson.id}: no tests found (tests/${lesson.id}.test.ts)`);
+    // The second order repeats nothing the first says but a failure.
+    if (tests.length === 0 && !order) tally.fail(`${lesson.id}: no tests found (tests/${lesson.id}.test.ts)`);
     for (const test of tests) {
       if (test.state === 'failed') tally.fail(`${lesson.id} (${run}): "${test.name}" fails: ${test.message?.split('\n')[0]}`);
-      if (test.state === 'skipped') console.log(`    ${paint('yellow', '–')} ${lesson.id}: skipped "${test.name}"`);
+      if (test.state === 'skipped' && !order) console.log(`    ${paint('yellow', '–')} ${lesson.id}: skipped "${test.name}"`);
     }
     const ok = tests.filter((test) => test.state === 'passed').length;
     passedTests += ok;

@@ -3,6 +3,7 @@
  * run-suites.ts so that the guide can show remembered verdicts without loading vitest.
  */
 import type { Lesson } from './lessons.ts';
+import type { TodoOrder } from './todos.ts';
 
 export interface TestOutcome {
   /** The suite file, relative to the workbook, e.g. tests/01-models.test.ts */
@@ -29,6 +30,8 @@ export interface LessonReport {
   errors: string[];
   /** What tsc finds wrong in the exercise: the tests may pass while the types do not. */
   typeErrors: CompileError[];
+  /** The order the run took the suite's TODO blocks in, when not as written (todos.ts). */
+  order?: TodoOrder;
 }
 
 /** A lesson passes when it has tests, none failed, it compiles and nothing broke outside the tests. */

@@ -15,8 +15,8 @@ import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
-import { TODO_ORDER, todoAtHand, todoOf, type TodoOrder } from './todos.ts';
-import { spares, warmForks } from './warm-forks.ts';
+import { inTodoOrder, TODO_ORDER, todoAtHand, todoOf, type TodoOrder } from './todos.ts';
+import { forksPool, spares } from './warm-forks.ts';
 import { say } from './messages.ts';
 import { mapPackageStacksOnce } from './stack-maps.ts';
 import { busyFactor, hookAllowance, scaledLimits, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
@@ -39,18 +39,18 @@ export interface RunListener {
 }
 
 /**
- * Stops vitest's workers (and tsc), the only way to end a test stuck in an endless loop. The run
- * then ends with an error and the instance can run again. What a test started goes too (lesson
- * 10's servers, say): killed with its worker, it would live on as an orphan, since the worker's
- * afterAll never runs.
+ * Stops test workers, the only way to end a test stuck in an endless loop: `workers` (a run's),
+ * else every child process of this one but the spare and the kept helpers (vitest's workers and
+ * tsc). What a worker started goes too (lesson 10's servers, say): killed with its worker, it
+ * would live on as an orphan, since the worker's afterAll never runs.
  */
-export function stopChildProcesses(): void {
+export function stopChildProcesses(workers?: Iterable<number>): void {
+  const childrenOf = processTree();
   // The spare worker runs nothing yet: stopped now, vitest would take a dead process next run.
   // The kept helpers serve the next runs too.
   const idle = spares.idle();
-  const childrenOf = processTree();
   // The whole tree is read before anything is killed: an orphan can no longer be told by its parent.
-  const doomed = (childrenOf.get(process.pid) ?? []).filter((pid) => !idle.has(pid));
+  const doomed = workers ? [...workers] : (childrenOf.get(process.pid) ?? []).filter((pid) => !idle.has(pid));
   for (let index = 0; index < doomed.length; index += 1) doomed.push(...(childrenOf.get(doomed[index]!) ?? []));
   for (const pid of doomed) {
     try {
@@ -146,6 +146,8 @@ export class SuiteRunner {
   private toldTodoAtHand: string | undefined;
   /** A run-time test of this run has failed: before that, no TODO is at hand. */
   private failedSoFar = false;
+  /** The worker processes of this instance's runs, the ones stopping a run kills (with what they started). */
+  private workers = new Set<number>();
   /** Stops this run's compile check (abort). */
   private compileCheck = new AbortController();
 
@@ -213,7 +215,7 @@ export class SuiteRunner {
         config: path.join(root, 'vitest.config.ts'),
         watch: false,
         reporters: [reporter],
-        pool: warm ? warmForks : 'forks',
+        pool: forksPool({ warm, onFork: ({ pid }) => void (pid !== undefined && runner.workers.add(pid)) }),
         execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
         runner: TODO_ORDER_RUNNER,
       },
@@ -248,13 +250,14 @@ export class SuiteRunner {
     this.failedSoFar ||= test.result().state === 'failed';
     if (!this.failedSoFar) return;
     const file = path.relative(this.root, module.moduleId);
-    const finished: TestOutcome[] = [];
+    const finished: TestCase[] = [];
     const unfinished: string[] = [];
     for (const each of module.children.allTests()) {
       if (each.result().state === 'pending') unfinished.push(each.fullName);
-      else finished.push(outcomeOf(each, file));
+      else finished.push(each);
     }
-    const todo = todoAtHand(finished, unfinished);
+    // Names and states only: the errors are described once, if this is told.
+    const todo = todoAtHand(finished.map((each) => ({ file, name: each.fullName, state: each.result().state as TestOutcome['state'] })), unfinished);
     // After the last test, the run-time verdict itself comes next.
     if (unfinished.length === 0 || todo === undefined) return;
     const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
@@ -263,7 +266,7 @@ export class SuiteRunner {
     // The verdict goes on screen: the next save will stop this run, and its run wants a spare ready.
     if (this.toldTodoAtHand === undefined && this.warm) spares.refill([lesson], this.root);
     this.toldTodoAtHand = told;
-    this.listener.todoAtHand({ lesson, tests: finished, errors: [], typeErrors: [] }, stillRunning);
+    this.listener.todoAtHand({ lesson, tests: finished.map((each) => outcomeOf(each, file)), errors: [], typeErrors: [] }, stillRunning);
   }
 
   private queued(): void {
@@ -285,6 +288,7 @@ export class SuiteRunner {
     this.stopped = false;
     this.failedSoFar = false;
     this.toldTodoAtHand = undefined;
+    this.workers.clear();
     this.compileCheck = new AbortController();
     for (const lesson of lessons) vitest.invalidateFile(lesson.exercise);
     await this.forgetTypeResults();
@@ -309,7 +313,7 @@ export class SuiteRunner {
         stalledAfterMs = this.allowanceMs();
         stalledIn = this.runningTest();
       }
-      stopChildProcesses();
+      stopChildProcesses(this.workers);
     }, 500);
     let toldRuntime = false;
     const tellRuntime = () => {
@@ -353,10 +357,10 @@ export class SuiteRunner {
       clearInterval(watchdog);
       this.checkingTypes = false;
     }
-    const reports = lessons.map((lesson) => reportFor(lesson, testModules, this.root));
+    const reports = lessons.map((lesson) => ({ ...reportFor(lesson, testModules, this.root), ...(order === 'written' ? {} : { order }) }));
     // A worker stuck in a loop cannot send the news that its test started; the stuck test is
-    // then the first one that never ended (a file's tests run one after another).
-    stalledIn ??= firstUnfinished(testModules);
+    // then the first one that never ended (a file's tests run one after another, in the run's order).
+    stalledIn ??= firstUnfinished(testModules, order);
     for (const report of reports) {
       // After a stall the workers die because they were stopped: their errors would only mislead.
       if (stalledAfterMs !== undefined) report.errors.unshift(say.stalled(Math.round(stalledAfterMs / 1000), stalledIn));
@@ -371,7 +375,7 @@ export class SuiteRunner {
 
   /** An error outside the tests in words: one that escaped the exercise, or a worker that died. */
   private describeUnhandled(error: unknown, report: LessonReport, modules: TestModule[]): string {
-    if (!isEscaped(error)) return describeCrash(error, this.runningTest() ?? firstUnfinished(modules));
+    if (!isEscaped(error)) return describeCrash(error, this.runningTest() ?? firstUnfinished(modules, report.order ?? 'written'));
     const file = exerciseFile(report.lesson, this.target);
     return describeEscaped(error, { file, shownAs: relative(file, this.root), tests: report.tests, todoAt: todoLinesOf(report.lesson, file, this.root) });
   }
@@ -384,7 +388,7 @@ export class SuiteRunner {
   abort(): void {
     this.stopped = true;
     if (this.checkingTypes) return void this.stopTypeChecks();
-    if (this.started) stopChildProcesses();
+    if (this.started) stopChildProcesses(this.workers);
     else this.abortWhenStarted = true;
   }
 
@@ -467,10 +471,14 @@ function concerns(error: unknown, lesson: Lesson, root: string): boolean {
   return typeof suite !== 'string' || path.relative(root, suite).startsWith(suiteFilter(lesson));
 }
 
-function firstUnfinished(modules: TestModule[]): string | undefined {
+function firstUnfinished(modules: TestModule[], order: TodoOrder): string | undefined {
   for (const module of modules) {
     if (module.moduleId.endsWith('.test-d.ts')) continue;
-    for (const test of module.children.allTests()) if (test.result().state === 'pending') return test.fullName;
+    for (const child of inTodoOrder([...module.children], order, (block) => todoOf(block)?.todo)) {
+      const tests = child.type === 'suite' ? [...child.children.allTests()] : [child];
+      const pending = tests.find((test) => test.result().state === 'pending');
+      if (pending) return pending.fullName;
+    }
   }
   return undefined;
 }

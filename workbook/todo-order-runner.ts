@@ -7,12 +7,12 @@
  */
 import type { RunnerTestFile } from 'vitest';
 import { VitestTestRunner } from 'vitest/runners';
-import { inTodoOrder, TODO_ORDER, type TodoOrder } from './todos.ts';
+import { inTodoOrder, TODO_ORDER, todoOf, type TodoOrder } from './todos.ts';
 
 export default class TodoOrderRunner extends VitestTestRunner {
   // After collection (vitest has sent the file's tests in their written order) and before the run.
   onBeforeRunFiles(files: RunnerTestFile[]): void {
     const order = (this.injectValue(TODO_ORDER) as TodoOrder | undefined) ?? 'written';
-    for (const file of files) file.tasks = inTodoOrder(file.tasks, order);
+    for (const file of files) file.tasks = inTodoOrder(file.tasks, order, (task) => todoOf(task)?.todo);
   }
 }

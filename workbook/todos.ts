@@ -64,15 +64,15 @@ export function groupByTodo(tests: TestOutcome[], compileErrors: CompileError[] 
 
 /**
  * The first TODO with a failing test or a compile error: where the learner is in the lesson. When
- * the run broke off (an error outside the tests: a loop stopped, a crash), tests that never ran
- * count as unfinished too.
+ * the run broke off (an error outside the tests: a loop stopped, a crash), it broke off in the
+ * first TODO, in the order the run took them, with a test that never ran: that one counts too.
  */
-export function currentTodo(report: Pick<LessonReport, 'tests' | 'errors' | 'typeErrors'>): number | undefined {
-  const interrupted = report.errors.length > 0;
-  const unfinished = (test: TestOutcome) => test.state === 'failed' || (interrupted && test.state === 'skipped');
-  return groupByTodo(report.tests, report.typeErrors).find(
-    (group) => group.todo !== undefined && (group.tests.some(unfinished) || group.compileErrors.length > 0),
-  )?.todo;
+export function currentTodo(report: Pick<LessonReport, 'tests' | 'errors' | 'typeErrors' | 'order'>): number | undefined {
+  const groups = groupByTodo(report.tests, report.typeErrors).filter((group) => group.todo !== undefined);
+  const failing = groups.find((group) => group.failing > 0 || group.compileErrors.length > 0)?.todo;
+  if (report.errors.length === 0) return failing;
+  const brokeIn = inTodoOrder(groups, report.order ?? 'written', (group) => group.todo).find((group) => group.tests.some((test) => test.state === 'skipped'))?.todo;
+  return brokeIn === undefined || (failing !== undefined && failing < brokeIn) ? failing : brokeIn;
 }
 
 /**
@@ -80,7 +80,7 @@ export function currentTodo(report: Pick<LessonReport, 'tests' | 'errors' | 'typ
  * TODO with a failing test, once all of its own tests have finished (`unfinished` names the tests
  * still to come). Tests of later TODOs cannot change that answer, only the count (the type checks
  * after them can: a compile error in an earlier TODO's code). Tests of earlier TODOs still to come
- * can, when the run took the TODO at hand first (`startingAt`): the caller says they still run.
+ * can, when the run took the TODO at hand first (`inTodoOrder`): the caller says they still run.
  * Undefined while that TODO has tests to come, and when no TODO has failed yet.
  */
 export function todoAtHand(finished: TestOutcome[], unfinished: string[]): number | undefined {
@@ -107,11 +107,11 @@ declare module 'vitest' {
   }
 }
 
-export function inTodoOrder<T extends { name: string }>(blocks: T[], order: TodoOrder): T[] {
+export function inTodoOrder<T>(blocks: T[], order: TodoOrder, todoOfBlock: (block: T) => number | undefined): T[] {
   if (order === 'written') return blocks;
-  const numbered = blocks.filter((block) => todoOf(block) !== undefined);
-  const outside = blocks.filter((block) => todoOf(block) === undefined);
-  const todo = (block: T) => todoOf(block)!.todo;
+  const numbered = blocks.filter((block) => todoOfBlock(block) !== undefined);
+  const outside = blocks.filter((block) => todoOfBlock(block) === undefined);
+  const todo = (block: T) => todoOfBlock(block)!;
   if (order === 'reverse') return [...numbered.sort((a, b) => todo(b) - todo(a)), ...outside];
   return [...numbered.filter((block) => todo(block) >= order.from), ...numbered.filter((block) => todo(block) < order.from), ...outside];
 }

@@ -196,16 +196,23 @@ export function packagesOf(lessons: Lesson[], root = ROOT): string[] {
 
 export const spares = new Spares();
 
-const POOL_NAME = 'warm-forks';
+const POOL_NAME = 'workbook-forks';
 
-class WarmForksPoolWorker extends ForksPoolWorker {
+class WorkbookForksPoolWorker extends ForksPoolWorker {
   override readonly name = POOL_NAME;
+
+  constructor(
+    options: PoolOptions,
+    private readonly how: ForksPoolOptions,
+  ) {
+    super(options);
+  }
 
   override async start(): Promise<void> {
     // `_fork` is private to vitest (pinned to an exact version): set, it is used instead of a
     // new fork. workbook/test/run-suites.test.ts fails if the spare stops being used.
     const internal = this as unknown as { _fork?: ChildProcess };
-    const spare = spares.take({ entrypoint: this.entrypoint, execArgv: this.execArgv, env: this.env });
+    const spare = this.how.warm ? spares.take({ entrypoint: this.entrypoint, execArgv: this.execArgv, env: this.env }) : undefined;
     if (spare) {
       // Taken over by vitest from here on: it keeps the process alive and stops it itself.
       spare.ref();
@@ -213,11 +220,18 @@ class WarmForksPoolWorker extends ForksPoolWorker {
       internal._fork = spare;
     }
     await super.start();
+    if (internal._fork) this.how.onFork(internal._fork);
   }
 }
 
-/** The pool to hand vitest (`pool` option); `spares.refill()` after each run keeps it warm. */
-export const warmForks: PoolRunnerInitializer = {
-  name: POOL_NAME,
-  createPoolWorker: (options: PoolOptions) => new WarmForksPoolWorker(options),
-};
+export interface ForksPoolOptions {
+  /** Take the spare (and `spares.refill()` after each run keeps one ready): for the guide. */
+  warm: boolean;
+  /** Told each worker process a run takes: stopping a run stops those, not another vitest's. */
+  onFork: (child: ChildProcess) => void;
+}
+
+/** vitest's forks pool, to hand vitest (`pool` option): one per vitest instance. */
+export function forksPool(how: ForksPoolOptions): PoolRunnerInitializer {
+  return { name: POOL_NAME, createPoolWorker: (options: PoolOptions) => new WorkbookForksPoolWorker(options, how) };
+}

@@ -217,9 +217,9 @@ describe('SuiteRunner, while a run goes', () => {
   test('runs the TODO blocks in the order asked for: from the TODO at hand, told before the TODOs before it have run; last TODO first', async () => {
     const log = path.join(os.tmpdir(), `workbook-run-order-${process.pid}.txt`);
     // Each test waits: vitest sends results in batches, and tests that end together arrive together.
-    // TODOs 1–2 wait longest, so that the first word about TODO 3 comes before they end.
+    // TODOs 1–2 and the test outside wait longest, so that each tell comes before the next test ends.
     const ran = (name: string) =>
-      `test('${name}', async () => {\n  fs.appendFileSync(${JSON.stringify(log)}, '${name}\\n');\n  await new Promise((resolve) => setTimeout(resolve, ${['one', 'two'].includes(name) ? 1_000 : 300}));\n  expect(add(1, 1)).toBe(${name === 'three' ? 3 : 2});\n});`;
+      `test('${name}', async () => {\n  fs.appendFileSync(${JSON.stringify(log)}, '${name}\\n');\n  await new Promise((resolve) => setTimeout(resolve, ${['one', 'two', 'outside'].includes(name) ? 1_000 : 300}));\n  expect(add(1, 1)).toBe(${name === 'three' ? 3 : 2});\n});`;
     const suite =
       `import fs from 'node:fs';\nimport { describe, expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\n` +
       ['one', 'two', 'three', 'four'].map((name, index) => `describe('TODO ${index + 1}: ${name}', () => {\n  ${ran(name)}\n});\n`).join('') +
@@ -235,7 +235,7 @@ describe('SuiteRunner, while a run goes', () => {
         expect(told[0]?.names.filter((name) => /^TODO [12]:/.test(name)), 'told before TODOs 1–2 had run').toEqual([]);
         expect(told[0]?.names, 'told with TODO 3 done').toContain('TODO 3: three > three');
         expect(told[0]?.stillRunning.slice(0, 2), 'told with TODOs 1–2 still to come').toEqual([1, 2]);
-        expect(told.at(-1)?.stillRunning, 'and again once TODOs 1–2 had run').toEqual([]);
+        expect(told.map(({ stillRunning }) => stillRunning), 'told again once TODO 1 had run').toContainEqual([2]);
         expect(report!.tests.filter((test) => test.state === 'failed').map((test) => test.name), 'every test ran, each with its verdict').toEqual(['TODO 3: three > three']);
         fs.rmSync(log);
         await runner.run(lessons, {}, { order: 'reverse' });
@@ -246,6 +246,24 @@ describe('SuiteRunner, while a run goes', () => {
       } finally {
         fs.rmSync(log, { force: true });
       }
+    });
+  });
+
+  test('abort() stops its own run only: another vitest running beside it (as the check runs two) goes on', async () => {
+    const slow = `import { expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\ntest('adds, slowly', async () => {\n  await new Promise((resolve) => setTimeout(resolve, 3_000));\n  expect(add(2, 3)).toBe(5);\n});\n`;
+    await withSuite(slow, async (beside, besideRoot) => {
+      fs.writeFileSync(listLessons(besideRoot)[0]!.exercise, SOLVED);
+      await withSuite(slow, async (runner, root) => {
+        const started = { beside: false, stopped: false };
+        const goesOn = beside.run(listLessons(besideRoot), { testStarted: () => void (started.beside = true) });
+        const stopped = runner.run(listLessons(root), { testStarted: () => void (started.stopped = true) });
+        await vi.waitFor(() => expect(started, 'both runs have started their test').toEqual({ beside: true, stopped: true }), { timeout: 30_000 });
+        runner.abort();
+        await stopped;
+        const [report] = await goesOn;
+        expect(report!.errors, 'the run beside: no error').toEqual([]);
+        expect(report!.tests.map((test) => test.state), 'the run beside: its test passed').toEqual(['passed', 'passed']);
+      });
     });
   });
 

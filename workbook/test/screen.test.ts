@@ -9,7 +9,7 @@ import { renderScreen, type GuideView } from '../screen.ts';
 import { languageFrom, say, typedInKorean, useLanguage } from '../messages.ts';
 import { cleanMessage, visibleLength, wrapForTerminal, wrapLine } from '../format.ts';
 import { formatHint, type ShownHint } from '../hints.ts';
-import { currentTodo, groupByTodo, inTodoOrder, shortName, todoAtHand } from '../todos.ts';
+import { currentTodo, groupByTodo, inTodoOrder, shortName, todoAtHand, todoOf } from '../todos.ts';
 
 function lesson(number: string, title = `Lesson number ${number}`): Lesson {
   const id = `${number}-demo`;
@@ -51,6 +51,10 @@ describe('TODO groups', () => {
     const broken: TestOutcome[] = [{ ...passing('TODO 1: a > stuck'), state: 'skipped' }, failing('TODO 2: b > types')];
     expect(currentTodo(ran(broken)), 'a run that went through').toBe(2);
     expect(currentTodo(ran(broken, ['stopped'])), 'a run that broke off: the test that never ran counts').toBe(1);
+    const fromThree = (tests: TestOutcome[]) => ({ ...ran(tests, ['stopped']), order: { from: 3 } as const });
+    const skipped = (name: string): TestOutcome => ({ ...passing(name), state: 'skipped' });
+    expect(currentTodo(fromThree([skipped('TODO 1: a > never ran'), passing('TODO 3: c > ran'), skipped('TODO 3: c > stuck'), skipped('TODO 4: d > after')])), 'broke off in TODO 3, run first: TODO 1 never ran, not the TODO at hand').toBe(3);
+    expect(currentTodo(fromThree([failing('TODO 1: a > ran last'), passing('TODO 3: c > ran'), skipped('TODO 4: d > stuck')])), 'a failing TODO before the one it broke off in').toBe(1);
     expect(shortName(tests[1]!)).toBe('parseItem > throws'.replace('parseItem > ', ''));
     expect(shortName(failing('TODO 4: everything'))).toBe('everything');
     expect(shortName(failing('plain > name'))).toBe('plain > name');
@@ -69,7 +73,7 @@ describe('a verdict before the run ends', () => {
 
   test('the blocks of a suite in the order a run asks for: as written, from a TODO on, last TODO first', () => {
     const blocks = ['TODO 1: a', 'TODO 2: b', 'outside', 'TODO 3: c', 'TODO 4: d'].map((name) => ({ name }));
-    const names = (order: Parameters<typeof inTodoOrder>[1]) => inTodoOrder(blocks, order).map((block) => block.name);
+    const names = (order: Parameters<typeof inTodoOrder>[1]) => inTodoOrder(blocks, order, (block) => todoOf(block)?.todo).map((block) => block.name);
     expect(names('written')).toEqual(['TODO 1: a', 'TODO 2: b', 'outside', 'TODO 3: c', 'TODO 4: d']);
     expect(names({ from: 3 }), 'the TODO at hand and those after it, then those before it').toEqual(['TODO 3: c', 'TODO 4: d', 'TODO 1: a', 'TODO 2: b', 'outside']);
     expect(names({ from: 1 })).toEqual(['TODO 1: a', 'TODO 2: b', 'TODO 3: c', 'TODO 4: d', 'outside']);

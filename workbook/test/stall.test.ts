@@ -54,6 +54,18 @@ describe('the watchdog of a run', () => {
     expect(report!.errors, 'only that: the workers died because they were stopped').toHaveLength(1);
   });
 
+  test('names the stuck test by the order the run took: from the TODO at hand, not the first TODO as written', async () => {
+    const suite = path.join(root, 'tests', '01-demo.test.ts');
+    fs.writeFileSync(suite, SLOW_SUITE.replace("describe('TODO 2: add'", "describe('TODO 1: first', () => {\n  test('never ran', () => expect(1).toBe(1));\n});\ndescribe('TODO 2: add'"));
+    try {
+      fs.writeFileSync(listLessons(root)[0]!.exercise, SOLVED.replace('return a + b;', 'while (true) {}'));
+      const [report] = await runner.run(listLessons(root), {}, { order: { from: 2 } });
+      expect(report!.errors[0]).toMatch(/while running "TODO 2: add > adds"/);
+    } finally {
+      fs.writeFileSync(suite, SLOW_SUITE);
+    }
+  });
+
   test('gives a test the 15 s vitest gives it and 5 s more, a test with no timeout 20 s, and lesson 05\'s browser tests 80 s', () => {
     expect(testAllowance({ options: { timeout: 15_000 } as never }, STALL_LIMITS)).toBe(20_000);
     expect(testAllowance({ options: { timeout: 0 } as never }, STALL_LIMITS)).toBe(20_000);
