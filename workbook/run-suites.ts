@@ -16,7 +16,7 @@ import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
 import { inTodoOrder, TODO_ORDER, todoAtHand, todoOf, type TodoOrder } from './todos.ts';
-import { forksPool, spares } from './warm-forks.ts';
+import { forksPool, lowerPriority, NICENESS, spares } from './warm-forks.ts';
 import { say } from './messages.ts';
 import { mapPackageStacksOnce } from './stack-maps.ts';
 import { busyFactor, hookAllowance, scaledLimits, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
@@ -263,8 +263,12 @@ export class SuiteRunner {
     const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
     const told = `${todo}: ${stillRunning.join(' ')}`;
     if (told === this.toldTodoAtHand) return;
-    // The verdict goes on screen: the next save will stop this run, and its run wants a spare ready.
-    if (this.toldTodoAtHand === undefined && this.warm) spares.refill([lesson], this.root);
+    // The verdict goes on screen: the next save will stop this run, and its run wants a spare
+    // ready. The rest of this run yields to it (lesson 08's spare loads onnxruntime).
+    if (this.toldTodoAtHand === undefined && this.warm) {
+      for (const pid of this.workers) lowerPriority(pid, NICENESS.verdictShown);
+      spares.refill([lesson], this.root);
+    }
     this.toldTodoAtHand = told;
     this.listener.todoAtHand({ lesson, tests: finished.map((each) => outcomeOf(each, file)), errors: [], typeErrors: [] }, stillRunning);
   }

@@ -13,6 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ForksPoolWorker } from 'vitest/node';
@@ -33,6 +34,34 @@ function isAlive(child: ChildProcess): boolean {
 
 function sameRecipe(a: Recipe, b: Recipe): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Priorities (nice) in the guide. Its test workers, every thread of them, yield to the guide's own
+ * process: on two cores, a run whose threads load models (lessons 08–10) left the guide waiting
+ * to show the results that had come in. Once a run's verdict is on screen, the rest of that run
+ * yields to the spare getting ready for the next save (run-suites.ts).
+ */
+export const NICENESS = { worker: 5, verdictShown: 10 };
+
+/**
+ * Lowers a process's priority. On Linux a niceness belongs to a thread, and a new thread takes its
+ * creator's: each thread the process has now is lowered, and the ones it starts later follow.
+ */
+export function lowerPriority(pid: number, niceness: number): void {
+  let threads = [String(pid)];
+  try {
+    threads = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // no /proc: one call lowers the whole process (macOS)
+  }
+  for (const thread of threads) {
+    try {
+      os.setPriority(Number(thread), niceness);
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
 /** How long a spare waits for a kept helper that is starting before it starts without it. */
@@ -119,6 +148,7 @@ class Spares {
       });
       // An idle spare must not keep the guide's process alive, nor die noisily when it is stopped.
       child.on('error', () => {});
+      if (child.pid !== undefined) lowerPriority(child.pid, NICENESS.worker);
       child.unref();
       child.channel?.unref();
       this.spare = { process: child, recipe };
@@ -220,7 +250,10 @@ class WorkbookForksPoolWorker extends ForksPoolWorker {
       internal._fork = spare;
     }
     await super.start();
-    if (internal._fork) this.how.onFork(internal._fork);
+    if (!internal._fork) return;
+    // A worker started now, with no spare ready, yields to the guide as a spare does.
+    if (this.how.warm && !spare && internal._fork.pid !== undefined) lowerPriority(internal._fork.pid, NICENESS.worker);
+    this.how.onFork(internal._fork);
   }
 }
 

@@ -20,6 +20,24 @@ function isZombie(pid: number): boolean {
   }
 }
 
+/** The nice value of a process's first thread, from /proc (Linux). */
+function niceOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** This process's children, from /proc. */
+function childrenOfThis(): number[] {
+  return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('SuiteRunner', () => {
   let root: string;
   let runner: SuiteRunner;
@@ -196,8 +214,12 @@ describe('SuiteRunner, while a run goes', () => {
       const lessons = listLessons(root);
       fs.writeFileSync(lessons[0]!.exercise, SOLVED);
       const told: { names: string[]; stillRunning: number[]; at: number }[] = [];
+      const nices: number[][] = [];
       const [report] = await runner.run(lessons, {
-        todoAtHand: (partial, stillRunning) => told.push({ names: partial.tests.map((test) => test.name), stillRunning, at: performance.now() }),
+        todoAtHand: (partial, stillRunning) => {
+          told.push({ names: partial.tests.map((test) => test.name), stillRunning, at: performance.now() });
+          if (fs.existsSync('/proc/self/stat')) nices.push(childrenOfThis().map(niceOf));
+        },
         runtimeDone: () => {},
       });
       const ended = performance.now();
@@ -206,6 +228,12 @@ describe('SuiteRunner, while a run goes', () => {
         { names: ['TODO 1: first > adds', 'TODO 2: second > fails', 'TODO 2: second > takes a while'], stillRunning: [3] },
       ]);
       expect(ended - told[0]!.at, 'told while TODO 3 still ran').toBeGreaterThan(1_000);
+      if (fs.existsSync('/proc/self/stat')) {
+        // The guide's workers yield to it (nice 5), and once a run's verdict is on screen, the rest of the run yields to the next spare (10).
+        expect(nices[0], 'the nice values of the child processes once the verdict was told: the run\'s worker lowered to 10').toContain(10);
+        await vi.waitFor(() => expect(spares.pid(), 'a spare after the run').toBeDefined(), { timeout: 10_000 });
+        expect(niceOf(spares.pid()!), 'the spare\'s nice value').toBe(5);
+      }
       expect(report!.tests.find((test) => test.name === 'TODO 3: third > waits long')?.state, 'the run went on to the end').toBe('passed');
       fs.writeFileSync(lessons[0]!.exercise, SOLVED.replace('a + b', 'a + b + 1'));
       const first: number[][] = [];
