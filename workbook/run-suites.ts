@@ -30,8 +30,8 @@ export interface RunListener {
   /**
    * A one-lesson run's TODO at hand has all its tests finished (todos.ts), while other TODOs'
    * tests still run: the tests finished so far, and the TODOs whose tests are still to come
-   * (earlier ones among them when the run took the TODO at hand first). Told again when either
-   * changes, not after the last run-time test.
+   * (earlier ones among them when the run took the TODO at hand first). Told again when the TODO
+   * at hand or the earlier TODOs still to come change, not after the last run-time test.
    */
   todoAtHand?(report: LessonReport, stillRunning: number[]): void;
   /** The run-time tests (every *.test.ts) of the run have finished; type checks may still run. */
@@ -261,7 +261,9 @@ export class SuiteRunner {
     // After the last test, the run-time verdict itself comes next.
     if (unfinished.length === 0 || todo === undefined) return;
     const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
-    const told = `${todo}: ${stillRunning.join(' ')}`;
+    // Told again when the TODO at hand or the earlier TODOs still to run change, not for each later
+    // TODO's end: the verdict at the run's end has those, and each telling redraws the screen.
+    const told = `${todo}: ${stillRunning.filter((other) => other < todo).join(' ')}`;
     if (told === this.toldTodoAtHand) return;
     // The verdict goes on screen: the next save will stop this run, and its run wants a spare
     // ready. The rest of this run yields to it (lesson 08's spare loads onnxruntime).
