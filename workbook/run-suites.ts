@@ -99,8 +99,8 @@ export interface RunOptions {
   runtimeOnly?: boolean;
 }
 
-/** vitest's runner, taking a suite's blocks in the run's TodoOrder; loaded in the test workers. */
-const TODO_ORDER_RUNNER = path.join(ROOT, 'workbook', 'todo-order-runner.ts');
+/** vitest's runner with the workbook's changes (the run's TodoOrder, results sent soon); in the test workers. */
+const VITEST_RUNNER = path.join(ROOT, 'workbook', 'vitest-runner.ts');
 
 /** The file filter that selects one lesson's suites (both `.test.ts` and `.test-d.ts`). */
 export function suiteFilter(lesson: Lesson): string {
@@ -217,7 +217,7 @@ export class SuiteRunner {
         reporters: [reporter],
         pool: forksPool({ warm, onFork: ({ pid }) => void (pid !== undefined && runner.workers.add(pid)) }),
         execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`],
-        runner: TODO_ORDER_RUNNER,
+        runner: VITEST_RUNNER,
       },
       {},
       { stdout: quiet, stderr: quiet },

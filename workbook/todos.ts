@@ -98,7 +98,7 @@ export function todoAtHand(finished: TestOutcome[], unfinished: string[]): numbe
  */
 export type TodoOrder = 'written' | 'reverse' | { from: number };
 
-/** The key under which a run provides its TodoOrder to the test worker (todo-order-runner.ts). */
+/** The key under which a run provides its TodoOrder to the test worker (vitest-runner.ts). */
 export const TODO_ORDER = 'workbookTodoOrder';
 
 declare module 'vitest' {
