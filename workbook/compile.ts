@@ -6,10 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Lesson } from './lessons.ts';
 import { language } from './messages.ts';
+import { lowerPriority, NICENESS } from './priority.ts';
 import type { CompileError } from './outcome.ts';
 import { stateDir } from './state.ts';
 import { ROOT, type Target } from './target.ts';
@@ -22,14 +22,11 @@ export function exerciseFile(lesson: Lesson, target: Target): string {
 
 let configs = 0;
 
-/** A nice value: below the usual priority, not idle. */
-const LOW_PRIORITY = 10;
-
 /**
  * Lesson id → tsc's errors in that lesson's exercise, each with the TODOs whose code holds it, for
  * lessons that have any. `signal` stops tsc (a save made its answer useless): what it said so far is used.
- * `lowPriority`: tsc's main thread, where it checks, yields the cores to the rest (the guide's
- * spare worker getting ready for the next save) and takes what they leave.
+ * `lowPriority`: tsc yields the cores to the rest (the guide's spare worker getting ready for the
+ * next save) and takes what they leave.
  */
 export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT, signal?: AbortSignal, { lowPriority = false } = {}): Promise<Map<string, CompileError[]>> {
   const files = new Map(lessons.map((lesson) => [exerciseFile(lesson, target), lesson]));
@@ -75,12 +72,6 @@ function tsc(root: string, config: string, signal: AbortSignal | undefined, lowP
     const child = execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal }, (_error, stdout, stderr) =>
       resolve(`${stdout}${stderr}`),
     );
-    if (lowPriority && child.pid !== undefined) {
-      try {
-        os.setPriority(child.pid, LOW_PRIORITY);
-      } catch {
-        // not allowed here: it runs at the usual priority
-      }
-    }
+    if (lowPriority && child.pid !== undefined) lowerPriority(child.pid, NICENESS.compileCheck);
   });
 }

@@ -15,8 +15,9 @@ import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
-import { inTodoOrder, TODO_ORDER, todoAtHand, todoOf, type TodoOrder } from './todos.ts';
-import { forksPool, lowerPriority, NICENESS, spares } from './warm-forks.ts';
+import { inTodoOrder, TODO_ORDER, todoAtHand, todoNumber, todoOf, type TodoOrder } from './todos.ts';
+import { lowerPriority, NICENESS } from './priority.ts';
+import { forksPool, spares } from './warm-forks.ts';
 import { say } from './messages.ts';
 import { mapPackageStacksOnce } from './stack-maps.ts';
 import { busyFactor, hookAllowance, scaledLimits, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
@@ -347,7 +348,7 @@ export class SuiteRunner {
         // The run-time worker is gone: the next run's spare starts while the types are checked.
         if (this.warm) spares.refill(lessons, this.root);
         const stopped = { testModules: [], unhandledErrors: [] };
-        const [types, errors] = this.stopped
+        const [types, errors] = this.stopped || runtimeOnly
           ? [stopped, new Map<string, CompileError[]>()]
           : await Promise.all([run(specifications.filter(isTypeSuite)), typeErrors(this.target, lessons, this.root, this.compileCheck.signal, { lowPriority: this.warm })]);
         // vitest hands back every module it knows of: take each one from the run that ran it.
@@ -480,7 +481,7 @@ function concerns(error: unknown, lesson: Lesson, root: string): boolean {
 function firstUnfinished(modules: TestModule[], order: TodoOrder): string | undefined {
   for (const module of modules) {
     if (module.moduleId.endsWith('.test-d.ts')) continue;
-    for (const child of inTodoOrder([...module.children], order, (block) => todoOf(block)?.todo)) {
+    for (const child of inTodoOrder([...module.children], order, todoNumber)) {
       const tests = child.type === 'suite' ? [...child.children.allTests()] : [child];
       const pending = tests.find((test) => test.result().state === 'pending');
       if (pending) return pending.fullName;

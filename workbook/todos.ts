@@ -25,6 +25,11 @@ export function todoOf(test: Pick<TestOutcome, 'name'>): { todo: number; label: 
   return match ? { todo: Number(match[1]), label: match[2] ?? '' } : undefined;
 }
 
+/** The TODO number of a suite's block or test, by its name. */
+export function todoNumber(block: { name: string }): number | undefined {
+  return todoOf(block)?.todo;
+}
+
 /** The test's name as a learner reads it under its TODO: without the "TODO N: … > " prefix. */
 export function shortName(test: TestOutcome): string {
   const match = test.name.match(TODO_BLOCK);

@@ -14,7 +14,7 @@
 import { updateTask } from '@vitest/runner';
 import type { RunnerTask, RunnerTestFile } from 'vitest';
 import { VitestTestRunner } from 'vitest/runners';
-import { inTodoOrder, TODO_ORDER, todoOf, type TodoOrder } from './todos.ts';
+import { inTodoOrder, TODO_ORDER, todoNumber, type TodoOrder } from './todos.ts';
 
 /** Past vitest's 100 ms between two sendings, so that a send this triggers goes out at once. */
 const SEND_AFTER_MS = 150;
@@ -23,7 +23,7 @@ export default class WorkbookRunner extends VitestTestRunner {
   // After collection (vitest has sent the file's tests in their written order) and before the run.
   onBeforeRunFiles(files: RunnerTestFile[]): void {
     const order = (this.injectValue(TODO_ORDER) as TodoOrder | undefined) ?? 'written';
-    for (const file of files) file.tasks = inTodoOrder(file.tasks, order, (task) => todoOf(task)?.todo);
+    for (const file of files) file.tasks = inTodoOrder(file.tasks, order, todoNumber);
   }
 
   override async onBeforeRunTask(test: RunnerTask): Promise<void> {

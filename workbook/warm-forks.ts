@@ -13,12 +13,12 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ForksPoolWorker } from 'vitest/node';
 import type { PoolOptions, PoolRunnerInitializer } from 'vitest/node';
 import type { Lesson } from './lessons.ts';
+import { lowerPriority, NICENESS } from './priority.ts';
 import { ROOT } from './target.ts';
 
 /** How vitest starts a worker: a spare made any other way must not be used. */
@@ -34,34 +34,6 @@ function isAlive(child: ChildProcess): boolean {
 
 function sameRecipe(a: Recipe, b: Recipe): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * Priorities (nice) in the guide. Its test workers, every thread of them, yield to the guide's own
- * process: on two cores, a run whose threads load models (lessons 08–10) left the guide waiting
- * to show the results that had come in. Once a run's verdict is on screen, the rest of that run
- * yields to the spare getting ready for the next save (run-suites.ts).
- */
-export const NICENESS = { worker: 5, verdictShown: 10 };
-
-/**
- * Lowers a process's priority. On Linux a niceness belongs to a thread, and a new thread takes its
- * creator's: each thread the process has now is lowered, and the ones it starts later follow.
- */
-export function lowerPriority(pid: number, niceness: number): void {
-  let threads = [String(pid)];
-  try {
-    threads = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    // no /proc: one call lowers the whole process (macOS)
-  }
-  for (const thread of threads) {
-    try {
-      os.setPriority(Number(thread), niceness);
-    } catch {
-      // ended meanwhile
-    }
-  }
 }
 
 /** How long a spare waits for a kept helper that is starting before it starts without it. */

@@ -9,7 +9,7 @@ import { renderScreen, type GuideView } from '../screen.ts';
 import { languageFrom, say, typedInKorean, useLanguage } from '../messages.ts';
 import { cleanMessage, visibleLength, wrapForTerminal, wrapLine } from '../format.ts';
 import { formatHint, type ShownHint } from '../hints.ts';
-import { currentTodo, groupByTodo, inTodoOrder, shortName, todoAtHand, todoOf } from '../todos.ts';
+import { currentTodo, groupByTodo, inTodoOrder, shortName, todoAtHand, todoNumber } from '../todos.ts';
 
 function lesson(number: string, title = `Lesson number ${number}`): Lesson {
   const id = `${number}-demo`;
@@ -73,7 +73,7 @@ describe('a verdict before the run ends', () => {
 
   test('the blocks of a suite in the order a run asks for: as written, from a TODO on, last TODO first', () => {
     const blocks = ['TODO 1: a', 'TODO 2: b', 'outside', 'TODO 3: c', 'TODO 4: d'].map((name) => ({ name }));
-    const names = (order: Parameters<typeof inTodoOrder>[1]) => inTodoOrder(blocks, order, (block) => todoOf(block)?.todo).map((block) => block.name);
+    const names = (order: Parameters<typeof inTodoOrder>[1]) => inTodoOrder(blocks, order, todoNumber).map((block) => block.name);
     expect(names('written')).toEqual(['TODO 1: a', 'TODO 2: b', 'outside', 'TODO 3: c', 'TODO 4: d']);
     expect(names({ from: 3 }), 'the TODO at hand and those after it, then those before it').toEqual(['TODO 3: c', 'TODO 4: d', 'TODO 1: a', 'TODO 2: b', 'outside']);
     expect(names({ from: 1 })).toEqual(['TODO 1: a', 'TODO 2: b', 'TODO 3: c', 'TODO 4: d', 'outside']);
