@@ -19,7 +19,7 @@ import { inTodoOrder, TODO_ORDER, todoAtHand, todoNumber, todoOf, type TodoOrder
 import { lowerPriority, NICENESS } from './priority.ts';
 import { forksPool, spares } from './warm-forks.ts';
 import { say } from './messages.ts';
-import { mapPackageStacksOnce } from './stack-maps.ts';
+import { readSourceMapsOnce } from './stack-maps.ts';
 import { busyFactor, hookAllowance, scaledLimits, STALL_LIMITS, testAllowance, type StallLimits } from './stall.ts';
 
 /** The test workers' heap: a loop that keeps adding to an array stops here, not at gigabytes. */
@@ -41,7 +41,7 @@ export interface RunListener {
 
 /**
  * Stops test workers, the only way to end a test stuck in an endless loop: `workers` (a run's),
- * else every child process of this one but the spare and the kept helpers (vitest's workers and
+ * else every child process of this one but the spares and the kept helpers (vitest's workers and
  * tsc). What a worker started goes too (lesson 10's servers, say): killed with its worker, it
  * would live on as an orphan, since the worker's afterAll never runs.
  */
@@ -223,7 +223,7 @@ export class SuiteRunner {
       {},
       { stdout: quiet, stderr: quiet },
     );
-    mapPackageStacksOnce(runner.vitest);
+    readSourceMapsOnce(runner.vitest);
     return runner;
   }
 

@@ -1,20 +1,22 @@
 /**
- * Stack frames of failed tests, mapped once per package file instead of once per frame.
+ * Stack frames of failed tests, with each file's source map read once per version of the file
+ * instead of once per frame.
  *
  * For each error a worker reports, vitest's main process maps every frame through a source map.
- * For a file vite did not transform itself (vitest's own runner chunks, 100 kB and more, and the
- * packages in node_modules) it reads the whole file and searches it for a sourceMappingURL
- * comment, again for every frame of every error. A stub's run has dozens of failing tests, each
- * with several frames in those files: measured on lesson 04's stub, about 180 ms of the main
- * process's time per run, on a 2-core machine where the test worker needs the other core. A
- * package does not change while the runner runs, so its answer is kept; every other file is
- * mapped as vitest maps it.
+ * For a file not in vite's module graph it reads the whole file and searches it for a
+ * sourceMappingURL comment, again for every frame of every error. That is every file here: vitest's
+ * own runner chunks and the packages (100 kB and more), and, since vite keeps its transforms per
+ * environment where this lookup does not see them, the lesson's suite and exercise too. A stub's
+ * run has dozens of failing tests with several frames each: measured on lesson 08's stub, the main
+ * process read its suite and exercise about 300 times per run, ~0.14 s of its time, while the learner
+ * waited for the verdict it was about to tell. A file's answer is now kept until the file changes
+ * (its modification time or size; the exercise changes with every save).
  *
  * vitest keeps this step in an internal class (`_testRun.syncUpdateStacks`, vitest is pinned to
  * an exact version); the wrapper fills in `error.stacks`, which vitest's own step then keeps as
  * it is. workbook/test/stack-maps.test.ts fails if the step moves.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseErrorStacktrace } from '@vitest/utils/source-map';
 import { extractSourcemapFromFile } from '@vitest/utils/source-map/node';
 import type { TestProject, Vitest } from 'vitest/node';
@@ -31,18 +33,21 @@ export function stackStep(vitest: Vitest): TestRun | undefined {
   return typeof testRun?.syncUpdateStacks === 'function' ? (testRun as TestRun) : undefined;
 }
 
-/** Makes `vitest` read each package file's source map once, not once per stack frame. */
-export function mapPackageStacksOnce(vitest: Vitest): void {
+/** Makes `vitest` read each file's source map once per version of the file, not once per stack frame. */
+export function readSourceMapsOnce(vitest: Vitest): void {
   const testRun = stackStep(vitest);
   if (!testRun) return;
-  const packageMaps = new Map<string, SourceMap | undefined>();
+  const maps = new Map<string, { version: string; map: SourceMap | undefined }>();
   const mapOf = (project: TestProject, file: string): SourceMap | undefined => {
     // As vitest does: files vite transformed are mapped in the worker already.
     if (project.vite.moduleGraph.getModuleById(file)?.transformResult) return undefined;
-    const inPackage = file.includes('/node_modules/');
-    if (inPackage && packageMaps.has(file)) return packageMaps.get(file);
-    const map = existsSync(file) ? extractSourcemapFromFile(readFileSync(file, 'utf8'), file)?.map : undefined;
-    if (inPackage) packageMaps.set(file, map);
+    const stats = statSync(file, { throwIfNoEntry: false });
+    if (!stats?.isFile()) return undefined;
+    const version = `${stats.mtimeMs} ${stats.size}`;
+    const known = maps.get(file);
+    if (known?.version === version) return known.map;
+    const map = extractSourcemapFromFile(readFileSync(file, 'utf8'), file)?.map;
+    maps.set(file, { version, map });
     return map;
   };
   const vitestsOwn = testRun.syncUpdateStacks.bind(testRun);

@@ -1,12 +1,12 @@
 /**
- * vitest's `forks` pool with one worker process started ahead of time. A fresh worker spends
+ * vitest's `forks` pool with worker processes started ahead of time. A fresh worker spends
  * about a quarter of a second loading vitest before it can take a test file, and more loading
- * the packages the suite imports; the guide reruns a lesson on every save, so it keeps a spare
- * that has done both already. Each run still gets a
+ * the packages the suite imports; the guide reruns a lesson on every save, so it keeps spares
+ * that have done both already. Each run still gets a
  * process of its own (nothing leaks from one run into the next), with the same heap cap and the
  * same way to be stopped.
  *
- * Beside the spare, the guide keeps the helpers the suites' support modules come with
+ * Beside the spares, the guide keeps the helpers the suites' support modules come with
  * (`tests/support/NAME.kept.ts` beside `NAME.ts`; lesson 05's Chromium, whose start costs a
  * second): started by the first run that needs one and kept until the guide ends, they tell
  * each spare how to reach them through environment variables.
@@ -74,57 +74,68 @@ class KeptHelper {
   }
 }
 
-/** One spare worker process and how it was made; the guide has one vitest, so one of these. */
+/**
+ * How many spares wait. A run takes one; the next is started once the run's verdict is on screen,
+ * and takes about a second to load lesson 08's packages (onnxruntime compiles its WebAssembly):
+ * a learner who saves again within that second would wait for it. With two, that save takes the
+ * one that has been waiting since the run before.
+ */
+const SPARE_COUNT = 2;
+
+/** The spare worker processes and how they were made; the guide has one vitest, so one of these. */
 class Spares {
-  private spare: { process: ChildProcess; recipe: Recipe } | undefined;
+  /** Oldest first: the oldest has had the longest to load. */
+  private spares: { process: ChildProcess; recipe: Recipe }[] = [];
   private lastRecipe: Recipe | undefined;
-  /** A spare about to start, once the helpers it needs have said how to reach them. */
-  private starting: symbol | undefined;
+  /** Spares about to start, once the helpers they need have said how to reach them. */
+  private starting = new Set<symbol>();
   private helpers = new Map<string, KeptHelper>();
 
-  /** The spare, if it was made the same way and is still alive; the next one is made by refill(). */
+  /** The oldest spare, if it was made the same way and is still alive; the next ones are made by refill(). */
   take(recipe: Recipe): ChildProcess | undefined {
     this.lastRecipe = recipe;
-    const spare = this.spare;
-    this.spare = undefined;
-    if (!spare) return undefined;
-    if (isAlive(spare.process) && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
-      return spare.process;
+    while (this.spares.length > 0) {
+      const spare = this.spares.shift()!;
+      if (isAlive(spare.process) && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
+        return spare.process;
+      }
+      spare.process.kill('SIGKILL');
     }
-    spare.process.kill('SIGKILL');
     return undefined;
   }
 
   /**
-   * Starts the helpers the suites of `lessons` keep, unless they run already, and a spare like
-   * the last worker vitest asked for, unless one is waiting already: with the packages those
-   * suites load already loaded (warm-preload.mjs reads them from its arguments), and with the
-   * variables of every kept helper (the guide's runs between two saves check other lessons too).
+   * Starts the helpers the suites of `lessons` keep, unless they run already, and spares like the
+   * last worker vitest asked for, up to SPARE_COUNT waiting: with the packages those suites load
+   * already loaded (warm-preload.mjs reads them from its arguments), and with the variables of
+   * every kept helper (the guide's runs between two saves check other lessons too).
    */
   refill(lessons: Lesson[], root = ROOT): void {
     const { packages, helpers } = suiteImports(lessons, root);
     const kept = this.keep(helpers, root);
     const recipe = this.lastRecipe;
-    if (!recipe || this.starting || (this.spare && isAlive(this.spare.process))) return;
-    const starting = Symbol('a spare');
-    this.starting = starting;
-    void Promise.all(kept.map((helper) => helper.env)).then((envs) => {
-      // Dropped meanwhile: the guide is leaving.
-      if (this.starting !== starting) return;
-      this.starting = undefined;
-      const child = fork(recipe.entrypoint, packages, {
-        env: Object.assign({}, recipe.env, ...envs),
-        execArgv: [...recipe.execArgv, '--import', pathToFileURL(PRELOAD).href],
-        stdio: 'pipe',
-        serialization: 'advanced',
+    this.spares = this.spares.filter((spare) => isAlive(spare.process));
+    if (!recipe) return;
+    for (let count = this.spares.length + this.starting.size; count < SPARE_COUNT; count++) {
+      const starting = Symbol('a spare');
+      this.starting.add(starting);
+      void Promise.all(kept.map((helper) => helper.env)).then((envs) => {
+        // Dropped meanwhile: the guide is leaving.
+        if (!this.starting.delete(starting)) return;
+        const child = fork(recipe.entrypoint, packages, {
+          env: Object.assign({}, recipe.env, ...envs),
+          execArgv: [...recipe.execArgv, '--import', pathToFileURL(PRELOAD).href],
+          stdio: 'pipe',
+          serialization: 'advanced',
+        });
+        // An idle spare must not keep the guide's process alive, nor die noisily when it is stopped.
+        child.on('error', () => {});
+        if (child.pid !== undefined) lowerPriority(child.pid, NICENESS.worker);
+        child.unref();
+        child.channel?.unref();
+        this.spares.push({ process: child, recipe });
       });
-      // An idle spare must not keep the guide's process alive, nor die noisily when it is stopped.
-      child.on('error', () => {});
-      if (child.pid !== undefined) lowerPriority(child.pid, NICENESS.worker);
-      child.unref();
-      child.channel?.unref();
-      this.spare = { process: child, recipe };
-    });
+    }
   }
 
   /** Every kept helper, with those in `files` started when missing or dead (a browser that crashed). */
@@ -136,22 +147,22 @@ class Spares {
     return [...this.helpers.values()];
   }
 
-  /** The spare's process id. */
+  /** The process id of the spare the next run takes. */
   pid(): number | undefined {
-    return this.spare?.process.pid;
+    return this.spares[0]?.process.pid;
   }
 
-  /** The processes that run no test, the spare and the kept helpers: stopping a run's workers must leave them alone. */
+  /** The processes that run no test, the spares and the kept helpers: stopping a run's workers must leave them alone. */
   idle(): Set<number> {
-    const processes = [this.spare?.process, ...[...this.helpers.values()].map((helper) => helper.process)];
-    return new Set(processes.flatMap((child) => (child?.pid === undefined ? [] : [child.pid])));
+    const processes = [...this.spares, ...this.helpers.values()].map((each) => each.process);
+    return new Set(processes.flatMap((child) => (child.pid === undefined ? [] : [child.pid])));
   }
 
-  /** Stops the spare and the kept helpers, for leaving the process or closing vitest. */
+  /** Stops the spares and the kept helpers, for leaving the process or closing vitest. */
   drop(): void {
-    this.starting = undefined;
-    this.spare?.process.kill('SIGKILL');
-    this.spare = undefined;
+    this.starting.clear();
+    for (const spare of this.spares) spare.process.kill('SIGKILL');
+    this.spares = [];
     for (const helper of this.helpers.values()) helper.stop();
     this.helpers.clear();
   }
@@ -230,7 +241,7 @@ class WorkbookForksPoolWorker extends ForksPoolWorker {
 }
 
 export interface ForksPoolOptions {
-  /** Take the spare (and `spares.refill()` after each run keeps one ready): for the guide. */
+  /** Take a spare (and `spares.refill()` after each run keeps two ready): for the guide. */
   warm: boolean;
   /** Told each worker process a run takes: stopping a run stops those, not another vitest's. */
   onFork: (child: ChildProcess) => void;

@@ -70,16 +70,17 @@ describe('SuiteRunner', () => {
     fs.writeFileSync(lessons[0]!.exercise, STUB);
   });
 
-  test('with warm on, a run takes the spare worker started during the run before', async () => {
+  test('with warm on, two spare workers wait, and a run takes the one that has waited longest', async () => {
     const lessons = listLessons(root);
     await runner.run(lessons, { runtimeDone: () => {} });
     for (const listener of [{ runtimeDone: () => {} }, {}]) {
-      const spare = spares.pid()!;
-      expect(spare, 'a spare waits after a run').toBeDefined();
+      await vi.waitFor(() => expect(spares.idle().size, 'two spares wait after a run').toBe(2), { timeout: 5_000 });
+      const [oldest, younger] = [...spares.idle()];
+      expect(spares.pid(), 'the next run takes the one started first').toBe(oldest);
       await runner.run(lessons, listener);
       // Not taken, it would still be waiting; taken but ignored by vitest, it would idle on.
-      await vi.waitFor(() => expect(isRunning(spare), 'the run used the spare, which then ended').toBe(false), { timeout: 5_000 });
-      expect(spares.pid(), 'and a new spare waits').not.toBe(spare);
+      await vi.waitFor(() => expect(isRunning(oldest!), 'the run used the spare, which then ended').toBe(false), { timeout: 5_000 });
+      expect(spares.pid(), 'the other spare is next').toBe(younger);
     }
   });
 

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createVitest, type Vitest } from 'vitest/node';
-import { mapPackageStacksOnce, stackStep } from '../stack-maps.ts';
+import { readSourceMapsOnce, stackStep } from '../stack-maps.ts';
 import { TARGET_VARIABLE } from '../target.ts';
 import { makeRunnableWorkbook } from './fixture.ts';
 
@@ -33,28 +33,46 @@ describe('TODO 2: add', () => {
 });
 `;
 
-/** The stack frames vitest gives each failed test of the fixture, with or without the cache. */
-async function stacksOfAFailingRun(root: string, cached: boolean): Promise<unknown[]> {
+/** A quiet vitest on the fixture, as the runner opens one, with or without the cache. */
+async function openVitest(root: string, cached: boolean): Promise<Vitest> {
   const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
   process.env[TARGET_VARIABLE] = 'lessons';
-  const vitest: Vitest = await createVitest('test', { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [{}] }, {}, { stdout: quiet, stderr: quiet });
+  const vitest = await createVitest('test', { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [{}] }, {}, { stdout: quiet, stderr: quiet });
+  if (cached) readSourceMapsOnce(vitest);
+  return vitest;
+}
+
+/** The stack frames vitest gives each failed test of the fixture in one run. */
+async function stacksOfARun(vitest: Vitest): Promise<unknown[]> {
+  const specifications = await vitest.globTestSpecifications(['tests/01-demo.test.ts']);
+  const { testModules } = await vitest.runTestSpecifications(specifications, true);
+  return testModules.flatMap((module) => [...module.children.allTests()]).map((test) => test.result().errors?.map((error) => error.stacks));
+}
+
+/** The stack frames of a failing run with a vitest of its own. */
+async function stacksOfAFailingRun(root: string, cached: boolean): Promise<unknown[]> {
+  const vitest = await openVitest(root, cached);
   try {
-    if (cached) mapPackageStacksOnce(vitest);
-    const specifications = await vitest.globTestSpecifications(['tests/01-demo.test.ts']);
-    const { testModules } = await vitest.runTestSpecifications(specifications, true);
-    return testModules.flatMap((module) => [...module.children.allTests()]).map((test) => test.result().errors?.map((error) => error.stacks));
+    return await stacksOfARun(vitest);
   } finally {
     await vitest.close();
   }
 }
 
-describe('stack frames mapped once per package file', () => {
+const throwing = (stacks: unknown) => (stacks as { file: string; line: number }[][])[0]![0]!;
+
+/** Writes the fixture's package, compiled from `source` with its source map inline. */
+async function writePackage(root: string, source: string): Promise<void> {
+  const { code } = await transform(source, { loader: 'ts', format: 'esm', sourcemap: 'inline', sourcefile: 'checked.ts' });
+  fs.mkdirSync(path.join(root, 'tests', 'node_modules', 'checked'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'tests', 'node_modules', 'checked', 'index.js'), code);
+}
+
+describe('stack frames mapped with each file\'s source map read once per version', () => {
   let root: string;
   beforeAll(async () => {
     root = makeRunnableWorkbook();
-    const { code } = await transform(PACKAGE_SOURCE, { loader: 'ts', format: 'esm', sourcemap: 'inline', sourcefile: 'checked.ts' });
-    fs.mkdirSync(path.join(root, 'tests', 'node_modules', 'checked'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'tests', 'node_modules', 'checked', 'index.js'), code);
+    await writePackage(root, PACKAGE_SOURCE);
     fs.writeFileSync(path.join(root, 'tests', '01-demo.test.ts'), FAILING_SUITE);
     fs.rmSync(path.join(root, 'tests', '01-demo.test-d.ts'), { force: true });
   });
@@ -74,10 +92,23 @@ describe('stack frames mapped once per package file', () => {
     const cached = await stacksOfAFailingRun(root, true);
     expect(alone, 'five failed tests, each with frames').toHaveLength(5);
     for (const stacks of alone) expect((stacks as unknown[][])[0]!.length).toBeGreaterThan(0);
-    const throwing = (stacks: unknown) => (stacks as { file: string; line: number }[][])[0]![0]!;
     for (const stacks of alone.slice(3)) {
       expect(throwing(stacks), 'the package\'s frame, mapped to its TypeScript by its source map').toMatchObject({ file: expect.stringMatching(/checked\.ts$/), line: 3 });
     }
-    expect(cached, 'the same frames with the source maps of packages kept').toEqual(alone);
+    expect(cached, 'the same frames with the source maps kept').toEqual(alone);
+  });
+
+  test('a file changed between two runs is mapped with its new source map', async () => {
+    const vitest = await openVitest(root, true);
+    try {
+      const before = await stacksOfARun(vitest);
+      expect(throwing(before[3]), 'the package as written').toMatchObject({ file: expect.stringMatching(/checked\.ts$/), line: 3 });
+      await writePackage(root, `// one line more\n${PACKAGE_SOURCE}`);
+      const after = await stacksOfARun(vitest);
+      expect(throwing(after[3]), 'the package as changed: the throw one line lower').toMatchObject({ file: expect.stringMatching(/checked\.ts$/), line: 4 });
+    } finally {
+      await vitest.close();
+      await writePackage(root, PACKAGE_SOURCE);
+    }
   });
 });
