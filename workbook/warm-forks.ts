@@ -91,12 +91,22 @@ class Spares {
   private starting = new Set<symbol>();
   private helpers = new Map<string, KeptHelper>();
 
-  /** The oldest spare, if it was made the same way and is still alive; the next ones are made by refill(). */
+  /**
+   * The oldest spare, if it was made the same way and is still alive; the next ones are made by
+   * refill(). The other spares are paused (SIGSTOP) until refill() is called, when the run's
+   * verdict is on screen or the run ends: one still getting ready (lesson 08's compiles
+   * onnxruntime for half a second) would otherwise take half of a 2-core machine while the learner
+   * waits. If the guide dies meanwhile, the kernel ends them (a process group left without its
+   * shell gets SIGHUP and SIGCONT); leaving normally kills them (drop()).
+   */
   take(recipe: Recipe): ChildProcess | undefined {
     this.lastRecipe = recipe;
     while (this.spares.length > 0) {
       const spare = this.spares.shift()!;
       if (isAlive(spare.process) && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
+        for (const other of this.spares) other.process.kill('SIGSTOP');
+        // Paused itself by the run before, if it was taken before that run's verdict.
+        spare.process.kill('SIGCONT');
         return spare.process;
       }
       spare.process.kill('SIGKILL');
@@ -105,16 +115,18 @@ class Spares {
   }
 
   /**
-   * Starts the helpers the suites of `lessons` keep, unless they run already, and spares like the
-   * last worker vitest asked for, up to SPARE_COUNT waiting: with the packages those suites load
-   * already loaded (warm-preload.mjs reads them from its arguments), and with the variables of
-   * every kept helper (the guide's runs between two saves check other lessons too).
+   * Lets the paused spares go on, and starts the helpers the suites of `lessons` keep, unless they
+   * run already, and spares like the last worker vitest asked for, up to SPARE_COUNT waiting: with
+   * the packages those suites load already loaded (warm-preload.mjs reads them from its
+   * arguments), and with the variables of every kept helper (the guide's runs between two saves
+   * check other lessons too).
    */
   refill(lessons: Lesson[], root = ROOT): void {
     const { packages, helpers } = suiteImports(lessons, root);
     const kept = this.keep(helpers, root);
     const recipe = this.lastRecipe;
     this.spares = this.spares.filter((spare) => isAlive(spare.process));
+    for (const spare of this.spares) spare.process.kill('SIGCONT');
     if (!recipe) return;
     for (let count = this.spares.length + this.starting.size; count < SPARE_COUNT; count++) {
       const starting = Symbol('a spare');

@@ -204,6 +204,31 @@ async function withSuite(suite: string, use: (runner: SuiteRunner, root: string)
 }
 
 describe('SuiteRunner, while a run goes', () => {
+  test('the other spare is paused while the learner waits for the verdict, and goes on once it is told', async () => {
+    if (!fs.existsSync('/proc/self/stat')) return;
+    const stateOf = (pid: number) => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0];
+    };
+    const suite =
+      `import { describe, expect, test } from 'vitest';\nimport { add } from '#exercise/01-demo';\n` +
+      `describe('TODO 1: slow', () => {\n  test('adds, in a while', async () => {\n    await new Promise((resolve) => setTimeout(resolve, 1_500));\n    expect(add(2, 3)).toBe(5);\n  });\n});\n` +
+      `describe('TODO 2: after', () => {\n  test('waits', () => new Promise((resolve) => setTimeout(resolve, 1_000)));\n});\n`;
+    await withSuite(suite, async (runner, root) => {
+      const lessons = listLessons(root);
+      await runner.run(lessons, { runtimeDone: () => {} });
+      await vi.waitFor(() => expect(spares.idle().size, 'two spares wait').toBe(2), { timeout: 10_000 });
+      const [, other] = [...spares.idle()];
+      const states: string[] = [];
+      const running = runner.run(lessons, { todoAtHand: () => states.push(`told: ${stateOf(other!)}`), runtimeDone: () => {} });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      states.push(`waiting: ${stateOf(other!)}`);
+      await running;
+      expect(states, 'the other spare: stopped (T) while the slow test ran, going on (not T) once the verdict was told').toEqual(['waiting: T', expect.stringMatching(/^told: [^T]$/)]);
+      expect(stateOf(other!), 'after the run').not.toBe('T');
+    });
+  }, 60_000);
+
   test('tells the TODO at hand once its tests have finished, and again only as it or the earlier TODOs still running change', async () => {
     const wait = (ms: number) => `() => new Promise((resolve) => setTimeout(resolve, ${ms}))`;
     const suite =
