@@ -16,7 +16,7 @@ import { relative, type Lesson } from './lessons.ts';
 import type { TestOutcome } from './outcome.ts';
 import { stopChildProcesses, suiteFilter, WORKER_HEAP_MB } from './run-suites.ts';
 import { currentTarget, ROOT, type Target } from './target.ts';
-import { currentTodo, todoOf } from './todos.ts';
+import { currentTodo, todoNumber } from './todos.ts';
 import { lookUp, remember, VerdictKeys, type Verdict } from './verdicts.ts';
 import { say } from './messages.ts';
 
@@ -114,13 +114,13 @@ export function chooseTests(lesson: Lesson, verdict: Verdict | undefined, reques
   const interrupted = (verdict?.errors.length ?? 0) > 0;
   const unfinished = runtime.filter((test) => test.state === 'failed' || (interrupted && test.state === 'skipped'));
   const todo = verdict ? currentTodo(verdict) : undefined;
-  const chosen = unfinished.find((test) => todoOf(test)?.todo === todo) ?? unfinished[0];
+  const chosen = unfinished.find((test) => todoNumber(test) === todo) ?? unfinished[0];
   if (!chosen) {
     // Without a verdict (the solutions, say) nothing is known to fail.
     const why = !verdict ? [] : [verdict.tests.some((test) => test.state === 'failed') ? say.debugOnlyTypeTestsFail : say.debugNothingFails];
     return { pattern: undefined, lines: [[...why, say.debugWholeSuite].join(' '), others] };
   }
-  const chosenTodo = todoOf(chosen)?.todo;
+  const chosenTodo = todoNumber(chosen);
   return { pattern: namePattern(chosen.name, true), lines: [say.debugFirstFailing(chosenTodo, chosenTodo === todo), `  ${chosen.name}`, others] };
 }
 

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { TestOutcome } from './outcome.ts';
-import { todoOf } from './todos.ts';
+import { todoNumber } from './todos.ts';
 import { say } from './messages.ts';
 
 /** What vitest gives for such an error: the error itself, serialised, with these fields added. */
@@ -57,7 +57,7 @@ export function describeEscaped(error: EscapedError, context: EscapedContext): s
   const where =
     lines.length > 0
       ? say.escapedFrom(context.shownAs, lines.map((line) => ({ line, todos: context.todoAt(line) })))
-      : say.escapedElsewhere(context.shownAs, test === undefined ? undefined : todoOf(test)?.todo);
+      : say.escapedElsewhere(context.shownAs, test === undefined ? undefined : todoNumber(test));
   // Where before what: a long message (a ZodError's issues) would push it off the screen.
   return [intro, where, thrown].join('\n');
 }

@@ -15,7 +15,7 @@ import { relative, type Lesson } from './lessons.ts';
 import type { CompileError, LessonReport, TestOutcome } from './outcome.ts';
 import { ROOT, TARGET_VARIABLE, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
-import { inTodoOrder, TODO_ORDER, todoAtHand, todoNumber, todoOf, type TodoOrder } from './todos.ts';
+import { inTodoOrder, TODO_ORDER, todoAtHand, todoNumber, type TodoOrder } from './todos.ts';
 import { lowerPriority, NICENESS } from './priority.ts';
 import { forksPool, spares } from './warm-forks.ts';
 import { say } from './messages.ts';
@@ -261,7 +261,7 @@ export class SuiteRunner {
     const todo = todoAtHand(finished.map((each) => ({ file, name: each.fullName, state: each.result().state as TestOutcome['state'] })), unfinished);
     // After the last test, the run-time verdict itself comes next.
     if (unfinished.length === 0 || todo === undefined) return;
-    const stillRunning = [...new Set(unfinished.flatMap((name) => todoOf({ name })?.todo ?? []))].sort((a, b) => a - b);
+    const stillRunning = [...new Set(unfinished.flatMap((name) => todoNumber({ name }) ?? []))].sort((a, b) => a - b);
     // Told again when the TODO at hand or the earlier TODOs still to run change, not for each later
     // TODO's end: the verdict at the run's end has those, and each telling redraws the screen.
     const told = `${todo}: ${stillRunning.filter((other) => other < todo).join(' ')}`;
