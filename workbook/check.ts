@@ -24,6 +24,7 @@ import { changedFromStart, writeStarts } from './starts.ts';
 import { recordStartVerdicts, staleStartVerdicts, startVerdictsFile, VerdictKeys } from './verdicts.ts';
 import { ROOT, tsconfigFor } from './target.ts';
 import { koreanEditionProblems } from './twins.ts';
+import { tscCommand } from './tsc-command.mjs';
 import { useLanguage } from './messages.ts';
 
 /** Tests allowed to pass against a stub: lesson id → full test name → reason. */
@@ -133,8 +134,8 @@ function checkLessonFiles(lessons: Lesson[], tally: Tally): void {
 }
 
 async function typecheck(tally: Tally): Promise<void> {
-  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const run = (tsconfig: string) => capture(process.execPath, [tsc, '-p', tsconfig, '--pretty', 'false']);
+  const [command, ...before] = tscCommand(ROOT);
+  const run = (tsconfig: string) => capture(command, [...before, '-p', tsconfig, '--pretty', 'false']);
   const [learner, solutions] = await Promise.all([run(tsconfigFor('lessons')), run(tsconfigFor('solutions'))]);
   // Against the stubs the type tests are meant to fail (step 4 checks that they do, test by test);
   // any other error is a real one.

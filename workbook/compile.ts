@@ -4,7 +4,7 @@
  * pass. This runs tsc over just the exercises asked for and gives each lesson its errors, each
  * with the TODO whose code it is in (todo-lines.ts).
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Lesson } from './lessons.ts';
@@ -14,6 +14,7 @@ import type { CompileError } from './outcome.ts';
 import { stateDir } from './state.ts';
 import { ROOT, type Target } from './target.ts';
 import { todoLinesOf } from './todo-lines.ts';
+import { tscCommand } from './tsc-command.mjs';
 
 /** The file of a lesson that a target means: the learner's exercise or the solution. */
 export function exerciseFile(lesson: Lesson, target: Target): string {
@@ -64,14 +65,21 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
 }
 
 function tsc(root: string, config: string, signal: AbortSignal | undefined, lowPriority: boolean): Promise<string> {
-  const compiler = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const [command, ...before] = tscCommand(root);
   // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
   const locale = language === 'en' ? [] : ['--locale', language];
   return new Promise((resolve) => {
-    // tsc exits non-zero when it finds errors (or ends at `signal`); its output is what matters here.
-    const child = execFile(process.execPath, [compiler, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal }, (_error, stdout, stderr) =>
-      resolve(`${stdout}${stderr}`),
-    );
+    // SIGKILL at `signal`: TypeScript 7's native compiler checks on to the end after a SIGTERM
+    // (seconds of a core). The answer waits for tsc to have ended ('close'), stopped or not: a
+    // stopped check leaves nothing running.
+    const child = spawn(command, [...before, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // tsc exits non-zero when it finds errors (or is stopped): its output is what matters here.
+    child.on('error', () => {});
+    child.on('close', () => resolve(`${stdout}${stderr}`));
     if (lowPriority && child.pid !== undefined) lowerPriority(child.pid, NICENESS.compileCheck);
   });
 }

@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
-const sources = fs.readdirSync(here).filter((name) => name.endsWith('.ts')).sort();
+// The .mjs files too: the runner imports some (tsc-command.mjs), so the bundle holds them.
+const sources = fs.readdirSync(here).filter((name) => /\.(ts|mts|mjs)$/.test(name)).sort();
 const hash = createHash('sha256').update(root);
 for (const name of sources) hash.update(name).update('\0').update(fs.readFileSync(path.join(here, name))).update('\0');
 const outdir = path.join(root, '.workbook', 'runner', hash.digest('hex').slice(0, 16));

@@ -394,6 +394,8 @@ export class SuiteRunner {
    */
   abort(): void {
     this.stopped = true;
+    // The next run, or the learner, waits for this one's processes to end.
+    if (this.warm) spares.pause();
     if (this.checkingTypes) return void this.stopTypeChecks();
     if (this.started) stopChildProcesses(this.workers);
     else this.abortWhenStarted = true;

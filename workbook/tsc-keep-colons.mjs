@@ -6,8 +6,9 @@
 // `error TSnnnn: ` head (and in the lines that explain it) becomes U+2236 RATIO, which vitest
 // leaves alone; cleanMessage (format.ts) turns it back into ":". Everything else passes through.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tscCommand } from './tsc-command.mjs';
 
 export const COLON_STAND_IN = '\u2236';
 
@@ -21,9 +22,8 @@ export function keepColons(line) {
 }
 
 function main() {
-  const require = createRequire(import.meta.url);
-  const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-  const child = spawn(process.execPath, [tsc, ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, ...before] = tscCommand(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
+  const child = spawn(command, [...before, ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let pending = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => {
@@ -35,8 +35,10 @@ function main() {
     if (pending !== '') process.stdout.write(keepColons(pending));
     process.exitCode = code ?? (signal ? 1 : 0);
   });
-  // vitest stops its checker with a signal: pass it on.
-  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
+  // vitest stops its checker with a signal (SIGTERM), and its next run waits for the checker to
+  // end. TypeScript 7's native compiler checks on to the end after a SIGTERM (seconds), so it gets
+  // a SIGKILL: it has nothing to save (with --incremental, the build info is written at the end).
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill('SIGKILL'));
 }
 
 if (process.argv[1]?.endsWith('tsc-keep-colons.mjs')) main();

@@ -92,20 +92,24 @@ class Spares {
   private helpers = new Map<string, KeptHelper>();
 
   /**
-   * The oldest spare, if it was made the same way and is still alive; the next ones are made by
-   * refill(). The other spares are paused (SIGSTOP) until refill() is called, when the run's
-   * verdict is on screen or the run ends: one still getting ready (lesson 08's compiles
-   * onnxruntime for half a second) would otherwise take half of a 2-core machine while the learner
-   * waits. If the guide dies meanwhile, the kernel ends them (a process group left without its
-   * shell gets SIGHUP and SIGCONT); leaving normally kills them (drop()).
+   * Pauses the spares (SIGSTOP) until refill() lets them go on, when the next run's verdict is on
+   * screen or that run ends: from a save to its verdict, a spare still getting ready (lesson 08's
+   * compiles onnxruntime for half a second) would take half of a 2-core machine from what the
+   * learner waits for, the run and the end of the run before (its processes need the CPU to exit).
+   * If the guide dies meanwhile, the kernel ends them (a process group left without its shell gets
+   * SIGHUP and SIGCONT); leaving normally kills them (drop()).
    */
+  pause(): void {
+    for (const spare of this.spares) spare.process.kill('SIGSTOP');
+  }
+
+  /** The oldest spare, if it was made the same way and is still alive; the others are paused, and the next ones are made by refill(). */
   take(recipe: Recipe): ChildProcess | undefined {
     this.lastRecipe = recipe;
     while (this.spares.length > 0) {
       const spare = this.spares.shift()!;
       if (isAlive(spare.process) && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
-        for (const other of this.spares) other.process.kill('SIGSTOP');
-        // Paused itself by the run before, if it was taken before that run's verdict.
+        this.pause();
         spare.process.kill('SIGCONT');
         return spare.process;
       }

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { typeErrors } from '../compile.ts';
 import { listLessons } from '../lessons.ts';
+import { tscCommand } from '../tsc-command.mjs';
 import { useLanguage } from '../messages.ts';
-import { makeRunnableWorkbook, STUB } from './fixture.ts';
+import { makeRunnableWorkbook, slowToCheck, STUB } from './fixture.ts';
 
 /** Solved, but with two type errors in add (TODO 2), its TODO comments gone. */
 const MISTYPED = `export type Pair = [number, number];
@@ -39,7 +40,7 @@ describe('the compile check', () => {
       const rows = execFileSync('ps', ['-A', '-o', 'ppid=', '-o', 'ni=', '-o', 'args='], { encoding: 'utf8' }).split('\n');
       for (const row of rows) {
         const [ppid, nice] = row.trim().split(/\s+/);
-        if (Number(ppid) === process.pid && row.includes(path.join('typescript', 'bin', 'tsc'))) niceOfTsc.add(Number(nice));
+        if (Number(ppid) === process.pid && row.includes(tscCommand(root)[0])) niceOfTsc.add(Number(nice));
       }
     }, 20);
     try {
@@ -49,6 +50,25 @@ describe('the compile check', () => {
       clearInterval(watch);
     }
     expect([...niceOfTsc], 'the nice values tsc was seen with').toEqual([10]);
+  });
+
+  test('stopped, tsc ends at once, and the answer comes once it has (TypeScript 7\'s compiler checks on after a SIGTERM)', async () => {
+    const exercise = listLessons(root)[0]!.exercise;
+    fs.writeFileSync(exercise, `${MISTYPED}${slowToCheck()}`);
+    const ours = () => execFileSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' }).split('\n').filter((row) => row.includes(`tsconfig.exercises-${process.pid}-`));
+    try {
+      const stop = new AbortController();
+      const checking = typeErrors('lessons', listLessons(root), root, stop.signal);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(ours().length, 'tsc checking the slow exercise').toBeGreaterThan(0);
+      const stopped = performance.now();
+      stop.abort();
+      await checking;
+      expect(ours(), 'tsc processes left once the check has answered').toEqual([]);
+      expect(performance.now() - stopped, 'ms from the stop to the answer (checking it all takes seconds)').toBeLessThan(1_000);
+    } finally {
+      fs.writeFileSync(exercise, MISTYPED);
+    }
   });
 
   test('in Korean, tsc says it in Korean (typescript ships its Korean messages: --locale ko)', async () => {

@@ -60,6 +60,7 @@ export function makeRunnableWorkbook(withRunner = false): string {
     'tsconfig.solutions.json',
     'package.json',
     'workbook/target.ts',
+    'workbook/tsc-command.mjs',
     'workbook/tsc-keep-colons.mjs',
     'workbook/tsconfig.typetests.lessons.json',
     'workbook/tsconfig.typetests.solutions.json',
@@ -83,4 +84,17 @@ export function makeRunnableWorkbook(withRunner = false): string {
   fs.writeFileSync(path.join(root, 'lessons', '01-demo', 'README.md'), '# A demo\n');
   fs.writeFileSync(path.join(root, 'lessons', '01-demo', 'hints.md'), '# Hints\n\n## Hint 1\n\nAdd them.\n');
   return root;
+}
+
+/**
+ * TypeScript that takes tsc seconds to check (4 s on a 2-core machine): 4,000 tuple types built by
+ * recursion, each of a different length. For tests that stop tsc while it works.
+ */
+export function slowToCheck(): string {
+  const lines = ["type Build<N extends number, A extends unknown[] = []> = A['length'] extends N ? A : Build<N, [...A, A['length']]>;"];
+  for (let index = 0; index < 4_000; index++) {
+    const [a, b] = [(index % 300) + 100, (index % 41) + 3];
+    lines.push(`export type Slow${index} = [...Build<${a}>, ...Build<${b}>]; export const slow${index}: Slow${index}['length'] = ${a + b};`);
+  }
+  return `${lines.join('\n')}\n`;
 }
