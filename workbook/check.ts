@@ -308,7 +308,9 @@ function capture(command: string, args: string[]): Promise<{ code: number | null
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('error', (error) => (output += `${command} could not start: ${error.message}\n`));
+    // 'close', not 'exit': what is still in the pipes when tsc exits belongs to the output.
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 

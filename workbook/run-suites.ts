@@ -47,7 +47,7 @@ export interface RunListener {
  */
 export function stopChildProcesses(workers?: Iterable<number>): void {
   const childrenOf = processTree();
-  // The spare worker runs nothing yet: stopped now, vitest would take a dead process next run.
+  // The spare workers run nothing yet: stopped now, vitest would take a dead process next run.
   // The kept helpers serve the next runs too.
   const idle = spares.idle();
   // The whole tree is read before anything is killed: an orphan can no longer be told by its parent.

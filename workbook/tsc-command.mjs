@@ -17,9 +17,12 @@ export function tscCommand(root) {
   try {
     const platform = `@typescript/typescript-${process.platform}-${process.arch}`;
     const native = path.join(path.dirname(createRequire(path.join(typescript, 'package.json')).resolve(`${platform}/package.json`)), 'lib', process.platform === 'win32' ? 'tsc.exe' : 'tsc');
-    if (fs.existsSync(native)) return [native];
+    // Present and executable; if not, the script is started, and says what is wrong.
+    fs.accessSync(native, fs.constants.X_OK);
+    return [native];
   } catch {
-    // no package for this platform: the script knows what to do
+    // no usable compiler of this platform's package: the script knows what to do (on Node 20 a
+    // stop then reaches the script only, and the compiler it started checks on to the end)
   }
   return [process.execPath, path.join(typescript, 'bin', 'tsc')];
 }

@@ -24,6 +24,10 @@ export function keepColons(line) {
 function main() {
   const [command, ...before] = tscCommand(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
   const child = spawn(command, [...before, ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.on('error', (error) => {
+    process.stderr.write(`tsc could not start: ${error.message}\n`);
+    process.exitCode = 1;
+  });
   let pending = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => {

@@ -90,17 +90,23 @@ class Spares {
   /** Spares about to start, once the helpers they need have said how to reach them. */
   private starting = new Set<symbol>();
   private helpers = new Map<string, KeptHelper>();
+  /** Between pause() and refill(): a spare forked meanwhile is paused at once. */
+  private paused = false;
 
   /**
    * Pauses the spares (SIGSTOP) until refill() lets them go on, when the next run's verdict is on
    * screen or that run ends: from a save to its verdict, a spare still getting ready (lesson 08's
    * compiles onnxruntime for half a second) would take half of a 2-core machine from what the
    * learner waits for, the run and the end of the run before (its processes need the CPU to exit).
-   * If the guide dies meanwhile, the kernel ends them (a process group left without its shell gets
-   * SIGHUP and SIGCONT); leaving normally kills them (drop()).
+   * A spare forked while they are paused is paused too. Leaving normally, or on SIGTERM, SIGHUP or
+   * SIGINT, kills them (drop(), endWithTheGuide()); on a SIGKILL of a guide started from a shell,
+   * the kernel does (a process group its shell has left gets SIGHUP and SIGCONT). A guide started
+   * otherwise and killed with SIGKILL between a save and its verdict leaves them paused. Windows
+   * has no SIGSTOP: nothing is paused there.
    */
   pause(): void {
-    for (const spare of this.spares) spare.process.kill('SIGSTOP');
+    this.paused = true;
+    for (const spare of this.spares) signal(spare.process, 'SIGSTOP');
   }
 
   /** The oldest spare, if it was made the same way and is still alive; the others are paused, and the next ones are made by refill(). */
@@ -110,7 +116,7 @@ class Spares {
       const spare = this.spares.shift()!;
       if (isAlive(spare.process) && spare.process.connected && sameRecipe(spare.recipe, recipe)) {
         this.pause();
-        spare.process.kill('SIGCONT');
+        signal(spare.process, 'SIGCONT');
         return spare.process;
       }
       spare.process.kill('SIGKILL');
@@ -130,7 +136,8 @@ class Spares {
     const kept = this.keep(helpers, root);
     const recipe = this.lastRecipe;
     this.spares = this.spares.filter((spare) => isAlive(spare.process));
-    for (const spare of this.spares) spare.process.kill('SIGCONT');
+    this.paused = false;
+    for (const spare of this.spares) signal(spare.process, 'SIGCONT');
     if (!recipe) return;
     for (let count = this.spares.length + this.starting.size; count < SPARE_COUNT; count++) {
       const starting = Symbol('a spare');
@@ -147,9 +154,11 @@ class Spares {
         // An idle spare must not keep the guide's process alive, nor die noisily when it is stopped.
         child.on('error', () => {});
         if (child.pid !== undefined) lowerPriority(child.pid, NICENESS.worker);
+        if (this.paused) signal(child, 'SIGSTOP');
         child.unref();
         child.channel?.unref();
         this.spares.push({ process: child, recipe });
+        endWithTheGuide();
       });
     }
   }
@@ -177,10 +186,37 @@ class Spares {
   /** Stops the spares and the kept helpers, for leaving the process or closing vitest. */
   drop(): void {
     this.starting.clear();
+    this.paused = false;
     for (const spare of this.spares) spare.process.kill('SIGKILL');
     this.spares = [];
     for (const helper of this.helpers.values()) helper.stop();
     this.helpers.clear();
+  }
+}
+
+/** Sends a pause or a go-on; Windows has neither (Node would throw). */
+function signal(child: ChildProcess, name: 'SIGSTOP' | 'SIGCONT'): void {
+  if (process.platform !== 'win32') child.kill(name);
+}
+
+let endingWithTheGuide = false;
+
+/**
+ * Kills the spares when the guide's process ends, however it ends short of a SIGKILL: a paused
+ * spare cannot notice that its IPC channel has closed. On a signal the handler then lets the
+ * signal do what it does by default.
+ */
+function endWithTheGuide(): void {
+  if (endingWithTheGuide) return;
+  endingWithTheGuide = true;
+  process.once('exit', () => spares.drop());
+  for (const name of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+    const onSignal = () => {
+      spares.drop();
+      // Only ours left: the default (the process ends by this signal).
+      if (process.listenerCount(name) === 0) process.kill(process.pid, name);
+    };
+    process.once(name, onSignal);
   }
 }
 
