@@ -9,7 +9,9 @@
  * - Results reach the guide soon after each test. vitest sends them at most every 100 ms, with a
  *   timer for the last ones; when that timer fires on the 100th millisecond exactly, vitest 4.1.12
  *   drops it, and the results wait for the next test's, seconds later if that test is slow. The
- *   watchdog (stall.ts) then took a finished test for one stuck in a loop.
+ *   watchdog (stall.ts) then took a finished test for one stuck in a loop. A send is triggered
+ *   150 ms after each test starts and ends, and again every second while a test runs: the one
+ *   after the test's end did not always suffice (CI, Node 22, once more), and a send costs little.
  */
 import { updateTask } from '@vitest/runner';
 import type { RunnerTask, RunnerTestFile } from 'vitest';
@@ -18,6 +20,8 @@ import { inTodoOrder, TODO_ORDER, todoNumber, type TodoOrder } from './todos.ts'
 
 /** Past vitest's 100 ms between two sendings, so that a send this triggers goes out at once. */
 const SEND_AFTER_MS = 150;
+/** While a test runs, a send this often: well inside the watchdog's margin (a second and more). */
+const HEARTBEAT_MS = 1_000;
 
 export default class WorkbookRunner extends VitestTestRunner {
   // After collection (vitest has sent the file's tests in their written order) and before the run.
@@ -26,18 +30,29 @@ export default class WorkbookRunner extends VitestTestRunner {
     for (const file of files) file.tasks = inTodoOrder(file.tasks, order, todoNumber);
   }
 
+  /** Sends what waits every second while a test runs: whatever held it back, it waits no longer. */
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+
   override async onBeforeRunTask(test: RunnerTask): Promise<void> {
     await super.onBeforeRunTask(test);
     this.sendSoon(test);
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.send(test), HEARTBEAT_MS).unref();
   }
 
   override onAfterRunTask(test: RunnerTask): void {
     super.onAfterRunTask(test);
+    clearInterval(this.heartbeat);
     this.sendSoon(test);
   }
 
-  /** Sends what waits to be sent, in a moment: any update does; the main process ignores this one's event. */
+  /** Sends what waits to be sent, in a moment. */
   private sendSoon(test: RunnerTask): void {
-    setTimeout(() => updateTask('workbook-send' as Parameters<typeof updateTask>[0], test, this), SEND_AFTER_MS).unref();
+    setTimeout(() => this.send(test), SEND_AFTER_MS).unref();
+  }
+
+  /** Sends what waits to be sent: any update does; the main process ignores this one's event. */
+  private send(test: RunnerTask): void {
+    updateTask('workbook-send' as Parameters<typeof updateTask>[0], test, this);
   }
 }
