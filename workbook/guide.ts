@@ -172,6 +172,9 @@ class Guide {
     // The TODO the learner was on, by the verdict on screen: its tests go first.
     const atHand = before && foreground ? currentTodo(before) : undefined;
     if (foreground) this.startTicker(lesson);
+    // Whatever this run checks, the next save is most likely in the lesson on screen: the spare
+    // workers get ready for that one.
+    const sparesFor = this.view.current ? [this.view.current] : [lesson];
     let report: LessonReport | undefined;
     try {
       [report] = await runner.run([lesson], {
@@ -193,7 +196,7 @@ class Guide {
           running.verdictShown = true;
           this.render();
         },
-      }, { order: atHand === undefined ? 'written' : { from: atHand } });
+      }, { order: atHand === undefined ? 'written' : { from: atHand }, sparesFor });
     } finally {
       this.running = undefined;
       clearInterval(this.ticker);

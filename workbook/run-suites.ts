@@ -98,6 +98,12 @@ export interface RunOptions {
   order?: TodoOrder;
   /** The run-time suites only (*.test.ts): no type tests, no compile check. */
   runtimeOnly?: boolean;
+  /**
+   * With warm on, the lessons the spare workers started after this run get ready for (their
+   * packages loaded); this run's lessons unless said. The guide names the lesson on screen, so
+   * that a check of another lesson in the background leaves spares for the next save.
+   */
+  sparesFor?: Lesson[];
 }
 
 /** vitest's runner with the workbook's changes (the run's TodoOrder, results sent soon); in the test workers. */
@@ -145,6 +151,8 @@ export class SuiteRunner {
   private tellingTodoAtHand: Lesson | undefined;
   /** What was told last of the TODO at hand (its number and the TODOs still running), if anything. */
   private toldTodoAtHand: string | undefined;
+  /** The lessons this run's refills of the spares are for (RunOptions.sparesFor). */
+  private sparesFor: Lesson[] = [];
   /** A run-time test of this run has failed: before that, no TODO is at hand. */
   private failedSoFar = false;
   /** The worker processes of this instance's runs, the ones stopping a run kills (with what they started). */
@@ -270,7 +278,7 @@ export class SuiteRunner {
     // ready. The rest of this run yields to it (lesson 08's spare loads onnxruntime).
     if (this.toldTodoAtHand === undefined && this.warm) {
       for (const pid of this.workers) lowerPriority(pid, NICENESS.verdictShown);
-      spares.refill([lesson], this.root);
+      spares.refill(this.sparesFor, this.root);
     }
     this.toldTodoAtHand = told;
     this.listener.todoAtHand({ lesson, tests: finished.map((each) => outcomeOf(each, file)), errors: [], typeErrors: [] }, stillRunning);
@@ -283,9 +291,10 @@ export class SuiteRunner {
     if (this.abortWhenStarted) this.abort();
   }
 
-  async run(lessons: Lesson[], listener: RunListener = {}, { order = 'written', runtimeOnly = false }: RunOptions = {}): Promise<LessonReport[]> {
+  async run(lessons: Lesson[], listener: RunListener = {}, { order = 'written', runtimeOnly = false, sparesFor = lessons }: RunOptions = {}): Promise<LessonReport[]> {
     const vitest = this.vitest!;
     this.listener = listener;
+    this.sparesFor = sparesFor;
     this.limits = this.stall ?? scaledLimits(STALL_LIMITS, busyFactor());
     this.modules = [];
     this.active.clear();
@@ -346,7 +355,7 @@ export class SuiteRunner {
         const runtime = await run(specifications.filter((spec) => !isTypeSuite(spec)));
         this.checkingTypes = true;
         // The run-time worker is gone: the next run's spare starts while the types are checked.
-        if (this.warm) spares.refill(lessons, this.root);
+        if (this.warm) spares.refill(sparesFor, this.root);
         const stopped = { testModules: [], unhandledErrors: [] };
         const [types, errors] = this.stopped || runtimeOnly
           ? [stopped, new Map<string, CompileError[]>()]
@@ -376,7 +385,7 @@ export class SuiteRunner {
     }
     this.listener = {};
     this.afterModule = () => {};
-    if (this.warm) spares.refill(lessons, this.root);
+    if (this.warm) spares.refill(sparesFor, this.root);
     return reports;
   }
 

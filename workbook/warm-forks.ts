@@ -84,8 +84,8 @@ const SPARE_COUNT = 2;
 
 /** The spare worker processes and how they were made; the guide has one vitest, so one of these. */
 class Spares {
-  /** Oldest first: the oldest has had the longest to load. */
-  private spares: { process: ChildProcess; recipe: Recipe }[] = [];
+  /** Oldest first: the oldest has had the longest to load. `packages`: the ones it loaded, as warm-preload.mjs's arguments. */
+  private spares: { process: ChildProcess; recipe: Recipe; packages: string[] }[] = [];
   private lastRecipe: Recipe | undefined;
   /** Spares about to start, once the helpers they need have said how to reach them. */
   private starting = new Set<symbol>();
@@ -129,13 +129,18 @@ class Spares {
    * run already, and spares like the last worker vitest asked for, up to SPARE_COUNT waiting: with
    * the packages those suites load already loaded (warm-preload.mjs reads them from its
    * arguments), and with the variables of every kept helper (the guide's runs between two saves
-   * check other lessons too).
+   * check other lessons too). Spares made for other lessons are replaced: after a switch to lesson
+   * 08, a spare with zod alone would leave its run to load onnxruntime.
    */
   refill(lessons: Lesson[], root = ROOT): void {
     const { packages, helpers } = suiteImports(lessons, root);
     const kept = this.keep(helpers, root);
     const recipe = this.lastRecipe;
-    this.spares = this.spares.filter((spare) => isAlive(spare.process));
+    this.spares = this.spares.filter((spare) => {
+      if (spare.packages.join('\n') === packages.join('\n')) return isAlive(spare.process);
+      spare.process.kill('SIGKILL');
+      return false;
+    });
     this.paused = false;
     for (const spare of this.spares) signal(spare.process, 'SIGCONT');
     if (!recipe) return;
@@ -157,7 +162,7 @@ class Spares {
         if (this.paused) signal(child, 'SIGSTOP');
         child.unref();
         child.channel?.unref();
-        this.spares.push({ process: child, recipe });
+        this.spares.push({ process: child, recipe, packages });
         endWithTheGuide();
       });
     }

@@ -99,6 +99,27 @@ describe('SuiteRunner', () => {
     }
   });
 
+  test('spares get ready for the lessons named (the lesson on screen), and spares made for others are replaced', async () => {
+    const lessons = listLessons(root);
+    const suite = path.join(root, 'tests', '01-demo.test.ts');
+    const before = fs.readFileSync(suite, 'utf8');
+    /** The packages each waiting spare loaded: its arguments (warm-preload.mjs reads them). */
+    const loaded = () => [...spares.idle()].map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg === 'zod').join(' ') || 'none');
+    try {
+      await runner.run(lessons, { runtimeDone: () => {} });
+      await vi.waitFor(() => expect(loaded(), 'two spares with no package to load').toEqual(['none', 'none']), { timeout: 15_000 });
+      // As if the learner went on to a lesson whose suite loads zod.
+      fs.writeFileSync(suite, `import { z } from 'zod';\n${before}`);
+      await runner.run(lessons, { runtimeDone: () => {} });
+      await vi.waitFor(() => expect(loaded(), 'both spares made anew, loading zod').toEqual(['zod', 'zod']), { timeout: 15_000 });
+      // A check in the background, the lesson on screen (its suite loads nothing) named for the spares.
+      await runner.run(lessons, {}, { sparesFor: [{ ...lessons[0]!, id: '02-none' }] });
+      await vi.waitFor(() => expect(loaded(), 'spares for the lesson named').toEqual(['none', 'none']), { timeout: 15_000 });
+    } finally {
+      fs.writeFileSync(suite, before);
+    }
+  });
+
   test('a lesson whose exercise does not compile does not pass, even with every test green', async () => {
     const lessons = listLessons(root);
     fs.writeFileSync(lessons[0]!.exercise, `${SOLVED}export const oops: number = 'five';\n`);
