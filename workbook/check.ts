@@ -16,6 +16,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createVitest } from 'vitest/node';
+import { capture } from './capture.ts';
+import { tscFailure } from './compile.ts';
 import { paint } from './format.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import type { LessonReport } from './outcome.ts';
@@ -102,9 +104,9 @@ export async function runCheck(options: { updateStarts: boolean }): Promise<numb
   for (const lesson of lessons) {
     const train = path.join(lesson.dir, 'train.ts');
     if (!fs.existsSync(train)) continue;
-    const { code, output } = await capture(process.execPath, ['--import', 'tsx', train, '--verify']);
+    const { code, output, startError } = await capture(process.execPath, ['--import', 'tsx', train, '--verify'], { cwd: ROOT });
     if (code === 0) tally.ok();
-    else tally.fail(`${relative(train)} --verify exited ${code}: retraining does not give the committed model:\n${output.trim().split('\n').slice(-6).join('\n')}`);
+    else tally.fail(`${relative(train)} --verify exited ${code}: retraining does not give the committed model:\n${`${output}${startError ?? ''}`.trim().split('\n').slice(-6).join('\n')}`);
   }
 
   step("The runner's own tests");
@@ -135,8 +137,13 @@ function checkLessonFiles(lessons: Lesson[], tally: Tally): void {
 
 async function typecheck(tally: Tally): Promise<void> {
   const [command, ...before] = tscCommand(ROOT);
-  const run = (tsconfig: string) => capture(command, [...before, '-p', tsconfig, '--pretty', 'false']);
+  const run = (tsconfig: string) => capture(command, [...before, '-p', tsconfig, '--pretty', 'false'], { cwd: ROOT });
   const [learner, solutions] = await Promise.all([run(tsconfigFor('lessons')), run(tsconfigFor('solutions'))]);
+  // A tsc that did not check says no error: that is not a pass.
+  for (const [name, result] of [['tsconfig.json', learner], ['tsconfig.solutions.json', solutions]] as const) {
+    const failure = tscFailure(result);
+    if (failure !== undefined) return tally.fail(`tsc -p ${name} did not check: ${failure}`);
+  }
   // Against the stubs the type tests are meant to fail (step 4 checks that they do, test by test);
   // any other error is a real one.
   const unexpected = errorLines(learner.output).filter((line) => !/^tests\/[^(]*\.test-d\.ts\(/.test(line));
@@ -300,18 +307,6 @@ async function runRunnerTests(tally: Tally): Promise<number> {
   } finally {
     await vitest.close();
   }
-}
-
-function capture(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', (error) => (output += `${command} could not start: ${error.message}\n`));
-    // 'close', not 'exit': what is still in the pipes when tsc exits belongs to the output.
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 function delay(ms: number): Promise<void> {

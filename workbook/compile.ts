@@ -4,12 +4,12 @@
  * pass. This runs tsc over just the exercises asked for and gives each lesson its errors, each
  * with the TODO whose code it is in (todo-lines.ts).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { capture, type Captured } from './capture.ts';
 import type { Lesson } from './lessons.ts';
-import { language } from './messages.ts';
-import { lowerPriority, NICENESS } from './priority.ts';
+import { language, say } from './messages.ts';
+import { NICENESS } from './priority.ts';
 import type { CompileError } from './outcome.ts';
 import { stateDir } from './state.ts';
 import { ROOT, type Target } from './target.ts';
@@ -41,7 +41,22 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   const config = path.join(dir, `tsconfig.exercises-${process.pid}-${(configs += 1)}.json`);
   fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
   try {
-    const output = await tsc(root, config, signal, lowPriority);
+    const [command, ...before] = tscCommand(root);
+    // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
+    const locale = language === 'en' ? [] : ['--locale', language];
+    const result = await capture(command, [...before, '-p', config, '--pretty', 'false', ...locale], {
+      cwd: root,
+      signal,
+      niceness: lowPriority ? NICENESS.compileCheck : undefined,
+    });
+    // A tsc that did not check (it could not start, or crashed) found no errors, and said none:
+    // each exercise gets that as its error rather than passing unchecked.
+    const failure = signal?.aborted ? undefined : tscFailure(result);
+    if (failure !== undefined) {
+      for (const file of existing) found.set(files.get(file)!.id, [{ text: say.compileCheckFailed(failure), todos: [] }]);
+      return found;
+    }
+    const { output } = result;
     const todoAt = new Map<string, (line: number) => number[]>();
     let current: CompileError[] | undefined;
     for (const line of output.split('\n')) {
@@ -64,22 +79,13 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   }
 }
 
-function tsc(root: string, config: string, signal: AbortSignal | undefined, lowPriority: boolean): Promise<string> {
-  const [command, ...before] = tscCommand(root);
-  // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
-  const locale = language === 'en' ? [] : ['--locale', language];
-  return new Promise((resolve) => {
-    // SIGKILL at `signal`: TypeScript 7's native compiler checks on to the end after a SIGTERM
-    // (seconds of a core). The answer waits for tsc to have ended ('close'), stopped or not: a
-    // stopped check leaves nothing running.
-    const child = spawn(command, [...before, '-p', config, '--pretty', 'false', ...locale], { cwd: root, signal, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // tsc exits non-zero when it finds errors (or is stopped): its output is what matters here.
-    child.on('error', () => {});
-    child.on('close', () => resolve(`${stdout}${stderr}`));
-    if (lowPriority && child.pid !== undefined) lowerPriority(child.pid, NICENESS.compileCheck);
-  });
+/**
+ * Why a run of tsc checked nothing, if it did not: it could not start, or it ended without
+ * reporting an error yet not with 0 (a crash, a signal). tsc exits non-zero when it finds errors.
+ */
+export function tscFailure({ code, signal, output, startError }: Captured): string | undefined {
+  if (startError !== undefined) return startError;
+  if (code === 0 || /\berror TS\d+/.test(output)) return undefined;
+  const said = output.trim().split('\n').slice(0, 3).join('\n');
+  return `${signal ? `ended by ${signal}` : `exit code ${code}`}${said ? `: ${said}` : ''}`;
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { typeErrors } from '../compile.ts';
+import { tscFailure, typeErrors } from '../compile.ts';
 import { listLessons } from '../lessons.ts';
 import { tscCommand } from '../tsc-command.mjs';
 import { useLanguage } from '../messages.ts';
@@ -63,12 +63,39 @@ describe('the compile check', () => {
       expect(ours().length, 'tsc checking the slow exercise').toBeGreaterThan(0);
       const stopped = performance.now();
       stop.abort();
-      await checking;
+      const found = await checking;
       expect(ours(), 'tsc processes left once the check has answered').toEqual([]);
+      // Stopped on purpose: what tsc said so far, not a complaint that it did not finish.
+      for (const error of found.get('01-demo') ?? []) expect(error.text, 'an error after the stop').toMatch(/^lessons\/01-demo\/exercise\.ts:\d+:\d+ /);
       expect(performance.now() - stopped, 'ms from the stop to the answer (checking it all takes seconds)').toBeLessThan(1_000);
     } finally {
       fs.writeFileSync(exercise, MISTYPED);
     }
+  });
+
+  test('a tsc that crashes checks nothing: each exercise gets an error saying so, not a pass', async () => {
+    const broken = makeRunnableWorkbook();
+    try {
+      // Its typescript package: a tsc that fails before checking anything.
+      fs.rmSync(path.join(broken, 'node_modules'));
+      const typescript = path.join(broken, 'node_modules', 'typescript');
+      fs.mkdirSync(path.join(typescript, 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(typescript, 'package.json'), '{ "name": "typescript", "version": "0.0.0" }\n');
+      fs.writeFileSync(path.join(typescript, 'bin', 'tsc'), "process.stderr.write('out of memory, say\\n');\nprocess.exit(3);\n");
+      const errors = (await typeErrors('lessons', listLessons(broken), broken)).get('01-demo');
+      expect(errors, 'the compile check of an exercise tsc never checked').toEqual([{ text: expect.stringContaining('out of memory, say'), todos: [] }]);
+    } finally {
+      fs.rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  test('tsc did not check when it could not start, was killed, or failed without an error TS line', () => {
+    const ran = { code: 0, signal: null, output: '' };
+    expect(tscFailure(ran), 'no errors').toBeUndefined();
+    expect(tscFailure({ ...ran, code: 2, output: "a.ts(1,7): error TS2322: Type 'number' is not assignable to type 'string'.\n" }), 'errors found').toBeUndefined();
+    expect(tscFailure({ ...ran, code: -2, startError: 'spawn tsc ENOENT' }), 'could not start').toContain('ENOENT');
+    expect(tscFailure({ ...ran, code: null, signal: 'SIGKILL' }), 'killed').toContain('SIGKILL');
+    expect(tscFailure({ ...ran, code: 1, output: 'error: unknown option --frobnicate\n' }), 'failed, no error TS line').toContain('--frobnicate');
   });
 
   test('in Korean, tsc says it in Korean (typescript ships its Korean messages: --locale ko)', async () => {
