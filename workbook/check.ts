@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createVitest } from 'vitest/node';
 import { capture } from './capture.ts';
-import { tscFailure } from './compile.ts';
+import { runTsc, tscFailure } from './compile.ts';
 import { paint } from './format.ts';
 import { listLessons, relative, type Lesson } from './lessons.ts';
 import type { LessonReport } from './outcome.ts';
@@ -26,7 +26,6 @@ import { changedFromStart, writeStarts } from './starts.ts';
 import { recordStartVerdicts, staleStartVerdicts, startVerdictsFile, VerdictKeys } from './verdicts.ts';
 import { ROOT, tsconfigFor } from './target.ts';
 import { koreanEditionProblems } from './twins.ts';
-import { tscCommand } from './tsc-command.mjs';
 import { useLanguage } from './messages.ts';
 
 /** Tests allowed to pass against a stub: lesson id → full test name → reason. */
@@ -136,9 +135,7 @@ function checkLessonFiles(lessons: Lesson[], tally: Tally): void {
 }
 
 async function typecheck(tally: Tally): Promise<void> {
-  const [command, ...before] = tscCommand(ROOT);
-  const run = (tsconfig: string) => capture(command, [...before, '-p', tsconfig, '--pretty', 'false'], { cwd: ROOT });
-  const [learner, solutions] = await Promise.all([run(tsconfigFor('lessons')), run(tsconfigFor('solutions'))]);
+  const [learner, solutions] = await Promise.all([runTsc(ROOT, tsconfigFor('lessons')), runTsc(ROOT, tsconfigFor('solutions'))]);
   // A tsc that did not check says no error: that is not a pass.
   for (const [name, result] of [['tsconfig.json', learner], ['tsconfig.solutions.json', solutions]] as const) {
     const failure = tscFailure(result);

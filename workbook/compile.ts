@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { capture, type Captured } from './capture.ts';
+import { capture, type Captured, type CaptureOptions } from './capture.ts';
 import type { Lesson } from './lessons.ts';
 import { language, say } from './messages.ts';
 import { NICENESS } from './priority.ts';
@@ -41,14 +41,9 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   const config = path.join(dir, `tsconfig.exercises-${process.pid}-${(configs += 1)}.json`);
   fs.writeFileSync(config, JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: [], files: existing }));
   try {
-    const [command, ...before] = tscCommand(root);
     // In Korean, so are tsc's messages: typescript ships them (`--locale ko`).
     const locale = language === 'en' ? [] : ['--locale', language];
-    const result = await capture(command, [...before, '-p', config, '--pretty', 'false', ...locale], {
-      cwd: root,
-      signal,
-      niceness: lowPriority ? NICENESS.compileCheck : undefined,
-    });
+    const result = await runTsc(root, config, locale, { signal, niceness: lowPriority ? NICENESS.compileCheck : undefined });
     // A tsc that did not check (it could not start, or crashed) found no errors, and said none:
     // each exercise gets that as its error rather than passing unchecked.
     const failure = signal?.aborted ? undefined : tscFailure(result);
@@ -77,6 +72,12 @@ export async function typeErrors(target: Target, lessons: Lesson[], root = ROOT,
   } finally {
     fs.rmSync(config, { force: true });
   }
+}
+
+/** tsc over the project `config`, to its end: its errors one per line (`--pretty false`); `options`: more of tsc's. */
+export function runTsc(root: string, config: string, options: string[] = [], how: Omit<CaptureOptions, 'cwd'> = {}): Promise<Captured> {
+  const [command, ...before] = tscCommand(root);
+  return capture(command, [...before, '-p', config, '--pretty', 'false', ...options], { cwd: root, ...how });
 }
 
 /**
